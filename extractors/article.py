@@ -1,0 +1,291 @@
+"""Article HTML → Article: main text without boilerplate, plus title, date, author, canonical URL.
+
+Main text comes from trafilatura (measured against a BeautifulSoup heuristic on
+fixtures/articles/ by bench/article_quality.py). Metadata is read from the page's own
+declarations first (meta tags, JSON-LD, <time>), with trafilatura's guesses as the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from bs4 import BeautifulSoup, UnicodeDammit
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str | None
+    text: str                   # main text, boilerplate removed, paragraphs separated by "\n\n"
+    published_at: str | None    # ISO 8601 date or datetime
+    author: str | None
+    url: str | None             # canonical URL from the page, else the URL given
+
+
+class ArticleError(ValueError):
+    """Empty or unextractable page."""
+
+
+# Pages beyond this are cut: real articles are far smaller, and parsing cost grows with size.
+MAX_HTML_CHARS = 3_000_000
+_TRAFILATURA_OPTIONS = dict(
+    include_comments=False,
+    include_tables=True,
+    with_metadata=True,
+    # No justext/readability fallback: it is quadratic in the number of paragraphs (16 s on a
+    # page of 10,000 blocks) and changed nothing on fixtures/articles/.
+    fast=True,
+    # Dates the page declares only; the page-wide heuristic search costs seconds on big pages.
+    date_extraction_params={"extensive_search": False, "original_date": True},
+)
+_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " · ", " :: ")
+_MAX_SITE_SUFFIX_WORDS = 4
+_WHITESPACE = re.compile(r"\s+")
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> Article:
+    markup = _decode(html)[:MAX_HTML_CHARS]
+    if not markup.strip():
+        raise ArticleError("empty page")
+
+    try:
+        document = trafilatura.bare_extraction(markup, url=url, **_TRAFILATURA_OPTIONS)
+    except Exception as error:  # trafilatura/lxml failures on hostile markup: report, don't crash
+        raise ArticleError(f"unextractable page: {type(error).__name__}: {error}") from error
+    blocks = _blocks(document.body) if document is not None and document.body is not None else []
+    if not blocks:
+        raise ArticleError("no main text found on the page")
+
+    soup = BeautifulSoup(markup, "lxml")
+    metadata = _page_metadata(soup)
+    site_name = metadata.get("site_name") or document.sitename
+    title = _title(soup, metadata, site_name) or document.title
+    author = metadata.get("author") or document.author
+    text = "\n\n".join(_without_boilerplate(blocks, title, author))
+    if not text:
+        raise ArticleError("no main text found on the page")
+    return Article(
+        title=title,
+        text=text,
+        published_at=metadata.get("published_at") or _iso_date(document.date),
+        author=author,
+        url=_canonical_url(metadata, url),
+    )
+
+
+def _decode(html: str | bytes) -> str:
+    if isinstance(html, str):
+        return html
+    decoded = UnicodeDammit(html, is_html=True).unicode_markup
+    if decoded is None:
+        raise ArticleError("cannot decode the page's bytes")
+    return decoded
+
+
+# --- main text -----------------------------------------------------------------------------
+
+def _blocks(body) -> list[str]:
+    """trafilatura's XML body → text blocks (paragraphs, headings, lists, tables).
+
+    Lists become "- item" lines and tables "| cell | cell |" lines, one block each, so the
+    fact extractor still sees which figure belongs to which row. One-row tables are page
+    layout, not data.
+    """
+    blocks: list[str] = []
+    for element in body:
+        if element.tag == "list":
+            block = "\n".join(f"- {_text_of(item)}" for item in element.iter("item") if _text_of(item))
+        elif element.tag == "table":
+            rows = [_table_row(row) for row in element.iter("row") if _text_of(row)]
+            block = "\n".join(rows) if len(rows) > 1 else ""
+        else:  # head, p, quote, code
+            block = _text_of(element)
+        if block:
+            blocks.append(block)
+    return blocks
+
+
+# Boilerplate trafilatura lets through, recognised by its wording: link lead-ins ("Also read:",
+# "Related articles"), sign-up boxes and copyright lines. Only short blocks qualify.
+_LEAD_IN = re.compile(
+    r"^(also read|read more|read next|related( articles| stories| posts)?|recommended( for you)?|"
+    r"see also|more from)\b\s*[:→—-]", re.IGNORECASE)
+_SIGN_UP = re.compile(r"\b(newsletter|subscribe|sign up|sign-up|unsubscribe)\b", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^(©|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
+_MAX_BOILERPLATE_WORDS = 60
+_MAX_KICKER_WORDS = 4
+
+
+def _without_boilerplate(blocks: list[str], title: str | None, author: str | None) -> list[str]:
+    kept = _after_headline(blocks, title)
+    return [
+        block for block in kept
+        if not (len(block.split()) <= _MAX_BOILERPLATE_WORDS and (
+            _LEAD_IN.match(block) or _SIGN_UP.search(block) or _COPYRIGHT.search(block)
+            or (author and block.startswith(author + " ")))  # the author's bio
+        )
+    ]
+
+
+def _after_headline(blocks: list[str], title: str | None) -> list[str]:
+    """Drop the headline repeated at the top of the text, and a short kicker above it."""
+    if not title:
+        return blocks
+    for index, block in enumerate(blocks[:3]):
+        if block == title or block.startswith(title + " - "):
+            if all(len(b.split()) <= _MAX_KICKER_WORDS for b in blocks[:index]):
+                return blocks[index + 1:]
+            return blocks[:index] + blocks[index + 1:]
+    return blocks
+
+
+def _table_row(row) -> str:
+    return "| " + " | ".join(_text_of(cell) for cell in row.iter("cell")) + " |"
+
+
+def _text_of(element) -> str:
+    return _WHITESPACE.sub(" ", "".join(element.itertext())).strip()
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+_DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate",
+              "publishdate", "date", "dc.date", "dc.date.issued", "parsely-pub-date",
+              "sailthru.date")
+
+
+def _page_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    """What the page declares about itself (values are untrusted text; only stored)."""
+    meta: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        value = _clean(tag.get("content"))
+        if key and value and key not in meta:
+            meta[key] = value
+    linked = _json_ld_article(soup)
+
+    found: dict[str, str] = {}
+    for candidate in [meta.get(key) for key in _DATE_META] + [
+        linked.get("datePublished"), _first_time_datetime(soup)
+    ]:
+        date = _iso_date(candidate)
+        if date:
+            found["published_at"] = date
+            break
+
+    rel_author = soup.find("a", rel="author")
+    for candidate in (meta.get("author"), _json_ld_author(linked.get("author")),
+                      rel_author.get_text(" ") if rel_author else None, meta.get("article:author")):
+        author = _clean(candidate)
+        if author and not author.startswith(("http://", "https://")):
+            found["author"] = author
+            break
+
+    for key, source in (("og_title", "og:title"), ("site_name", "og:site_name"),
+                        ("og_url", "og:url")):
+        if meta.get(source):
+            found[key] = meta[source]
+    if not found.get("site_name") and meta.get("application-name"):
+        found["site_name"] = meta["application-name"]
+    canonical = soup.find("link", rel="canonical", href=True)
+    if canonical:
+        found["canonical"] = _clean(canonical["href"])
+    return found
+
+
+def _json_ld_article(soup: BeautifulSoup) -> dict:
+    """The first JSON-LD object (top level, list or @graph) that has a datePublished or author."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                if "datePublished" in node or "author" in node:
+                    return node
+                stack.extend(node.get("@graph") or [])
+    return {}
+
+
+def _json_ld_author(author) -> str | None:
+    if isinstance(author, list):
+        names = [_json_ld_author(a) for a in author]
+        return ", ".join(n for n in names if n) or None
+    if isinstance(author, dict):
+        author = author.get("name")
+    return author if isinstance(author, str) else None
+
+
+def _first_time_datetime(soup: BeautifulSoup) -> str | None:
+    scope = soup.find("article") or soup
+    time_tag = scope.find("time", datetime=True)
+    return time_tag["datetime"] if time_tag else None
+
+
+def _iso_date(value) -> str | None:
+    """A date or datetime in ISO 8601 (UTC when the zone is known); None if unreadable."""
+    text = _clean(value if isinstance(value, str) else None)
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)  # RFC 2822, as in some meta tags
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(timezone.utc).isoformat()
+    if len(text) <= 10:  # a plain date
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def _title(soup: BeautifulSoup, metadata: dict[str, str], site_name: str | None) -> str | None:
+    if metadata.get("og_title"):
+        return _trim_site_name(metadata["og_title"], site_name, guess=False)
+    h1 = soup.find("h1")
+    if h1 and _clean(h1.get_text(" ")):
+        return _clean(h1.get_text(" "))
+    if soup.title and _clean(soup.title.get_text(" ")):
+        return _trim_site_name(_clean(soup.title.get_text(" ")), site_name, guess=True)
+    return None
+
+
+def _trim_site_name(title: str, site_name: str | None, *, guess: bool) -> str:
+    """Drop a " | Site" suffix: the declared site name, or (for <title>) a short last segment."""
+    for separator in _TITLE_SEPARATORS:
+        if separator not in title:
+            continue
+        head, suffix = title.rsplit(separator, 1)
+        is_site = (site_name and suffix.strip().lower() == site_name.strip().lower()) or (
+            guess and len(suffix.split()) <= _MAX_SITE_SUFFIX_WORDS
+        )
+        if is_site and head.strip():
+            return head.strip()
+    return title
+
+
+def _canonical_url(metadata: dict[str, str], url: str | None) -> str | None:
+    for candidate in (metadata.get("canonical"), metadata.get("og_url")):
+        if candidate:
+            absolute = urljoin(url or "", candidate)
+            if urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+    return url
+
+
+def _clean(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _WHITESPACE.sub(" ", value).strip() or None

@@ -1,0 +1,208 @@
+"""Duplicate detection: canonical URLs, exact content hashes, near-duplicate stories.
+
+Near duplicates use MinHash over word 3-shingles: 64 values per text, estimating the Jaccard
+similarity of the two shingle sets. A syndicated wire copy with its own intro, outro and a few
+edited words keeps ~0.6–0.95 of its shingles; two different articles on the same event share
+well under 0.1 (phrases, not whole runs of words). `NEAR_DUPLICATE_THRESHOLD` = 0.5 sits in that gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+NEAR_DUPLICATE_THRESHOLD = 0.5
+SHINGLE_WORDS = 3
+SIGNATURE_SIZE = 64
+# LSH: 16 bands of 4 values. Two texts share a band with probability 1-(1-J^4)^16: 0.64 at J=0.5,
+# 0.99 at J=0.7, 0.02 at J=0.2. Band matches are only candidates; similarity() decides.
+_BANDS, _ROWS = 16, 4
+
+_TRACKING_PARAMS = frozenset({
+    "gclid", "dclid", "fbclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid", "mc_eid",
+    "oc", "ref", "ref_src", "ref_url", "referrer", "cmpid", "ocid", "smid", "sr_share",
+    "spm", "_ga", "_gl", "guccounter", "guce_referrer", "guce_referrer_sig", "mkt_tok",
+})
+_TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "__hs")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_WORD = re.compile(r"\w+")
+
+_MERSENNE_PRIME = (1 << 61) - 1
+# Fixed seed: signatures must stay comparable across runs and machines.
+_rng = random.Random(20240611)
+_PERMUTATIONS = tuple(
+    (_rng.randrange(1, _MERSENNE_PRIME), _rng.randrange(0, _MERSENNE_PRIME))
+    for _ in range(SIGNATURE_SIZE)
+)
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: lower-case scheme and host, no default port, credentials,
+    fragment or tracking parameters, sorted query, no trailing slash (except the root)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not host:
+        return url
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking_param(key)
+    )
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def _is_tracking_param(name: str) -> bool:
+    name = name.lower()
+    return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex of the text with case and whitespace normalised."""
+    normalised = " ".join(text.lower().split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def text_signature(text: str) -> tuple[int, ...]:
+    """MinHash signature of the text's word 3-shingles; () when the text has no words."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return ()
+    width = min(SHINGLE_WORDS, len(words))
+    shingles = {" ".join(words[i:i + width]) for i in range(len(words) - width + 1)}
+    hashes = [
+        int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+        for s in shingles
+    ]
+    return tuple(
+        min((a * h + b) % _MERSENNE_PRIME for h in hashes) for a, b in _PERMUTATIONS
+    )
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of the two texts' shingle sets (0.0 for empty signatures)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+@dataclass(frozen=True)
+class StoryDoc:
+    """A document as story grouping sees it.
+
+    `aliases` are other URLs the same document is known by (the Google News feed link, the URL
+    before redirects), so a cluster listing any of them links to it. `story_id` is the story an
+    existing document already belongs to (None for new documents).
+    """
+    doc_id: str
+    signature: tuple[int, ...]
+    url: str
+    related_urls: tuple[str, ...] = ()
+    title: str = ""
+    aliases: tuple[str, ...] = ()
+    story_id: str | None = None
+
+
+# Identical headlines join only when long enough to be specific ("Markets wrap" is not a story).
+_MIN_TITLE_WORDS = 6
+
+
+def assign_stories(new_docs: list[StoryDoc], existing_docs: list[StoryDoc]) -> dict[str, str]:
+    """Story id for every new document, plus existing documents whose story changed (merges).
+
+    Documents join one story when their texts are near duplicates (similarity ≥
+    NEAR_DUPLICATE_THRESHOLD), when a Google News cluster links them (one's URL is in the
+    other's related_urls), or when their normalised titles are identical and specific. A
+    story's id is the oldest id it already had, else the id of its earliest document:
+    existing documents (in the order given, oldest first) come before new ones. Pure and
+    deterministic.
+    """
+    docs = list(existing_docs) + list(new_docs)
+    groups = _UnionFind(len(docs))
+
+    by_story: dict[str, int] = {}
+    for index, doc in enumerate(existing_docs):
+        if doc.story_id is not None:
+            groups.union(by_story.setdefault(doc.story_id, index), index)
+
+    for i, j in _near_duplicate_pairs(docs):
+        groups.union(i, j)
+
+    by_url: dict[str, int] = {}
+    for index, doc in enumerate(docs):
+        for url in (doc.url, *doc.aliases):
+            by_url.setdefault(canonical_url(url), index)
+    for index, doc in enumerate(docs):
+        for url in doc.related_urls:
+            other = by_url.get(canonical_url(url))
+            if other is not None:
+                groups.union(index, other)
+
+    by_title: dict[str, int] = {}
+    for index, doc in enumerate(docs):
+        words = _WORD.findall(doc.title.lower())
+        if len(words) >= _MIN_TITLE_WORDS:
+            groups.union(by_title.setdefault(" ".join(words), index), index)
+
+    story_of_root: dict[int, str] = {}
+    for index, doc in enumerate(docs):  # earliest first, so the first id seen wins
+        root = groups.find(index)
+        if root not in story_of_root:
+            story_of_root[root] = doc.story_id or doc.doc_id
+
+    assigned = {doc.doc_id: story_of_root[groups.find(len(existing_docs) + k)]
+                for k, doc in enumerate(new_docs)}
+    for index, doc in enumerate(existing_docs):
+        story = story_of_root[groups.find(index)]
+        if story != doc.story_id:
+            assigned[doc.doc_id] = story
+    return assigned
+
+
+def _near_duplicate_pairs(docs: list[StoryDoc]) -> list[tuple[int, int]]:
+    """Index pairs whose signatures are near duplicates, found through LSH band buckets."""
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for index, doc in enumerate(docs):
+        if len(doc.signature) != SIGNATURE_SIZE:
+            continue
+        for band in range(_BANDS):
+            buckets[(band, doc.signature[band * _ROWS:(band + 1) * _ROWS])].append(index)
+    candidates = {
+        (first, other)
+        for members in buckets.values() if len(members) > 1
+        for first in members for other in members if first < other
+    }
+    return sorted(
+        (i, j) for i, j in candidates
+        if similarity(docs[i].signature, docs[j].signature) >= NEAR_DUPLICATE_THRESHOLD
+    )
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, index: int) -> int:
+        while self.parent[index] != index:
+            self.parent[index] = self.parent[self.parent[index]]
+            index = self.parent[index]
+        return index
+
+    def union(self, a: int, b: int) -> None:
+        # The smaller index (the earlier document) stays the root.
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)

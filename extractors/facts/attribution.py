@@ -1,0 +1,256 @@
+"""Who a figure belongs to, read from the sentence's structure.
+
+Each organisation in the sentence gets a role from the words just before it:
+  agent    the grammatical subject or possessor ("Amazon will invest", "OpenAI's $300B deal"),
+           with a coordinated partner ("Anthropic and Amazon said …")
+  target   after in / into ("… $4B in Anthropic")
+  source   after by / from, or "led by" (lead)
+  partner  after with / to / on / at / through / across / via / for
+The metric then decides which role is the subject and which the counterparty: an investment
+belongs to the company receiving it, a compute deal to the customer buying compute.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from .components import CHIP_TOKENS
+from .orgs import OrgLexicon
+
+TARGET_PREPS = {"in", "into"}
+SOURCE_PREPS = {"from", "by", "lead"}
+PARTNER_PREPS = {"mod", "with", "to", "on", "at", "through", "across", "via", "for", "alongside", "including", "among", "between"}
+PREPOSITIONS = TARGET_PREPS | SOURCE_PREPS | PARTNER_PREPS | {"of", "than", "like", "as", "over", "after", "before", "under"}
+_WALK_STOPS = {",", ";", ":", "(", ")", "|", "—", "–", '"', "“", "”", "that", "which", "who", "and", "or", "but",
+               "while", "whereas", "said", "says", "will", "has", "have", "had", "is", "was", "are", "were"}
+_DEAL_NOUNS = {"deal", "deals", "agreement", "contract", "partnership", "pact", "tie-up", "arrangement"}
+_LEAD_WORDS = {"led", "co-led", "anchored", "headed"}
+RECEIVING_VERBS = {"raised", "raises", "raising", "received", "receives", "secured", "secures", "landed", "lands",
+                   "got", "gets", "closed", "closes", "attracted", "won", "completed", "announced", "is", "was"}
+PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "providing", "supplies", "supply",
+                   "supplied", "offers", "offer", "delivers", "deliver", "rents", "leases", "sells", "sell", "sold",
+                   "hosts", "host", "committed", "commits", "committing"}
+LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
+_AUX = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "just", "now", "said", "says",
+        "it", "dramatically", "reportedly", "has", "'s", "’s", "deal", "agreement", "partnership", "contract", "the", "new"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    name: str
+    prep: str | None = None
+    group: int = -1          # index of the first mention of a coordinated list ("X, Y and Z")
+
+    def verb_after(self, doc: Doc, limit: int = 4) -> str | None:
+        """The first word after the mention that is not an auxiliary or filler."""
+        for token in doc[self.end:min(self.end + limit, len(doc))]:
+            if token.lower_ not in _AUX:
+                return token.lower_
+        return None
+
+    def possessive(self, doc: Doc) -> bool:
+        return self.end < len(doc) and doc[self.end].lower_ in ("'s", "’s")
+
+    def words_after(self, doc: Doc, limit: int = 4) -> set[str]:
+        return {t.lower_ for t in doc[self.end:min(self.end + limit, len(doc))]}
+
+
+@dataclass
+class Roles:
+    agent: Mention | None = None
+    co_agent: Mention | None = None
+    targets: list[Mention] = field(default_factory=list)
+    sources: list[Mention] = field(default_factory=list)
+    leads: list[Mention] = field(default_factory=list)
+    partners: list[Mention] = field(default_factory=list)
+    others: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def is_list(self, mention: Mention) -> bool:
+        return sum(1 for m in self.mentions if m.group == mention.group and m.name != mention.name) > 0
+
+
+def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: list[Span],
+               inside_figures: set[int] = frozenset()) -> Roles:
+    """The roles of the organisations in scope relative to the figure at [figure_start, figure_end)."""
+    mentions = [Mention(o.start, o.end, o.label_) for o in orgs
+                if scope.start <= o.start and o.end <= scope.end and o.start not in inside_figures
+                and not _names_a_chip(doc, o.end)]
+    roles = Roles(mentions=mentions)
+    previous: Mention | None = None
+    for k, mention in enumerate(mentions):
+        mention.group = k
+        if previous is not None and _coordinated(doc, previous, mention):
+            mention.prep, mention.group = previous.prep, previous.group
+        else:
+            mention.prep = _preposition_before(doc, mention.start, scope.start, figure_start, figure_end)
+        following = doc[mention.end].lower_ if mention.end < len(doc) else ""
+        if mention.prep is None and following in _DEAL_NOUNS:
+            mention.prep = "mod"  # "the SpaceX deal": the other party of the deal, not its agent
+        elif mention.prep == "with" and following in ("leading", "co-leading"):
+            mention.prep = "lead"  # "with Greenoaks leading"
+        previous = mention
+    before = [m for m in mentions if m.end <= figure_start]
+    after = [m for m in mentions if m.start >= figure_end]
+    candidates = [m for m in reversed(before) if m.prep is None and not _in_apposition(doc, m, before)]
+    # a possessive far from the figure modifies some other noun ("… of Fluidstack's lease")
+    direct = [m for m in candidates if not (m.possessive(doc) and figure_start - m.end > 3)]
+    if candidates:
+        mention = (direct or candidates)[0]
+        group = [m for m in before if m.group == mention.group and m.prep is None]
+        roles.agent = group[0]
+        if len(group) > 1:
+            roles.co_agent = group[1]
+    for mention in before[::-1] + after:  # nearest before first, then after
+        if mention.prep in TARGET_PREPS:
+            roles.targets.append(mention)
+        elif mention.prep == "lead":
+            roles.leads.append(mention)
+        elif mention.prep in SOURCE_PREPS:
+            roles.sources.append(mention)
+        elif mention.prep in PARTNER_PREPS:
+            roles.partners.append(mention)
+        elif mention not in (roles.agent, roles.co_agent):
+            roles.others.append(mention)
+    # "the 14% of Anthropic", "$100B of Anthropic spending": 'of' names the owner
+    if roles.agent is None:
+        owner = next((m for m in after + before[::-1] if m.prep == "of"), None) \
+            or next((m for m in after if m.prep is None), None)
+        if owner is not None:
+            roles.agent = owner
+            if owner in roles.others:
+                roles.others.remove(owner)
+    roles.targets.sort(key=lambda m: (m.start < figure_start, abs(m.start - figure_start)))
+    roles.partners.sort(key=lambda m: m.start - figure_end if m.start >= figure_end else figure_start - m.end)
+    return roles
+
+
+def _in_apposition(doc: Doc, mention: Mention, before: list[Mention]) -> bool:
+    """"Crusoe, the developer building OpenAI's site, has raised …": OpenAI is inside the aside."""
+    for head in before:
+        if head.end >= mention.start or head.end >= len(doc) or doc[head.end].text != ",":
+            continue
+        inside = doc[head.end + 1:mention.start]
+        if any(t.text == "," for t in inside) or len(inside) > 8:
+            continue
+        tail = doc[mention.end:min(mention.end + 12, len(doc))]
+        if any(t.text == "," for t in tail):
+            return True
+    return False
+
+
+def _names_a_chip(doc: Doc, end: int) -> bool:
+    """"Nvidia GB300 chips", "AMD's MI450 chips": the maker of a chip is not a party to the deal."""
+    return any(end <= i < end + 3 for i in doc.user_data.get(CHIP_TOKENS, ()))
+
+
+def _coordinated(doc: Doc, left: Mention, right: Mention) -> bool:
+    if not 0 < right.start - left.end <= 2:
+        return False
+    between = [doc[i].text for i in range(left.end, right.start)]
+    return all(w in {",", "and", "&", "+", "/", "or", "–", "—", "-"} for w in between)
+
+
+def _preposition_before(doc: Doc, start: int, lower: int, fig_start: int, fig_end: int) -> str | None:
+    if start + 1 < len(doc) and doc[start + 1].lower_ in ("'s", "’s"):
+        return None  # a possessor is an agent wherever it stands: "builds on CoreWeave's contract"
+    j = start - 1
+    for _ in range(7):
+        if j < lower or fig_start <= j < fig_end:
+            return None
+        low = doc[j].lower_
+        if low == "by" and j - 1 >= lower and doc[j - 1].lower_ in _LEAD_WORDS:
+            return "lead"
+        if low in PREPOSITIONS:
+            return low
+        if low in _WALK_STOPS or doc[j].is_punct and low not in ("-", "*", "**", "'s", "’s"):
+            return None
+        j -= 1
+    return None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    subject: str | None
+    counterparty: str | None
+    confidence: float
+
+
+def attribute(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon: OrgLexicon) -> Attribution:
+    if metric in ("investment", "equity_stake"):
+        subject, cp = _investment(roles, doc, doc_main)
+    elif metric == "funding_round":
+        subject, cp = _funding(roles, doc, doc_main)
+    elif metric in ("valuation", "revenue"):
+        owner = (roles.targets[0] if roles.targets and metric == "valuation" else None) or roles.agent
+        subject, cp = (owner.name if owner else doc_main), None
+    else:
+        subject, cp = _deal(metric, roles, doc, doc_main, lexicon)
+    if cp == subject:
+        cp = None
+    confidence = 1.0 if roles.mentions else 0.6
+    if subject is None:
+        return Attribution(None, None, 0.0)
+    return Attribution(subject, cp, confidence)
+
+
+def _name(mention: Mention | None) -> str | None:
+    return mention.name if mention else None
+
+
+def _investment(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | None, str | None]:
+    investor = roles.agent or (roles.leads or roles.sources or [None])[0]
+    if roles.targets:
+        target = roles.targets[0]
+        if investor is None or investor.name == target.name:
+            investor = next((m for m in roles.sources + roles.leads + roles.others if m.name != target.name), None)
+        return target.name, _name(investor) if not (investor and roles.is_list(investor)) else None
+    if roles.sources or roles.leads:
+        giver = (roles.leads or roles.sources)[0]
+        receiver = roles.agent.name if roles.agent and roles.agent.name != giver.name else doc_main
+        return receiver, None if roles.is_list(giver) else giver.name
+    if roles.agent is not None and roles.partners and roles.partners[0].name != roles.agent.name:
+        return roles.partners[0].name, roles.agent.name
+    if roles.agent is not None:
+        if roles.agent.verb_after(doc) in RECEIVING_VERBS:
+            return roles.agent.name, None
+        if doc_main and doc_main != roles.agent.name:
+            return doc_main, roles.agent.name
+        return roles.agent.name, None
+    return doc_main, None
+
+
+def _funding(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | None, str | None]:
+    agent = roles.agent
+    if agent and agent.verb_after(doc) in LEADING_VERBS:
+        raiser = roles.targets[0].name if roles.targets else doc_main
+        return raiser, agent.name
+    raiser = _name(agent) or _name(roles.targets[0] if roles.targets else None) or doc_main
+    lead = roles.leads[0] if roles.leads else None
+    return raiser, _name(lead)
+
+
+def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon: OrgLexicon) -> tuple[str | None, str | None]:
+    subject = roles.agent
+    others = [m for m in ([roles.co_agent] if roles.co_agent else []) + roles.partners + roles.targets
+              + roles.sources + roles.leads + roles.others if subject is None or m.name != subject.name]
+    other = others[0] if others else None
+    cp = None if other is None or (other is not roles.co_agent and roles.is_list(other)) else other.name
+    if subject is None:
+        return doc_main, cp if cp != doc_main else None
+    beneficiary = next((m for m in roles.partners if m.prep == "for" and m.name != subject.name), None)
+    if beneficiary is not None:
+        return beneficiary.name, subject.name  # "Fluidstack is building data centers for Anthropic"
+    if metric == "infrastructure":
+        return subject.name, cp
+    provides = bool(subject.words_after(doc, 3) & PROVIDING_VERBS)
+    if cp is not None and (provides or lexicon.seller_rank(subject.name) > lexicon.seller_rank(cp)):
+        return cp, subject.name
+    # "AWS spend", "Oracle signed a $300B deal": the customer is the one the story is about
+    sells = provides or (metric in ("compute_deal", "spend") and lexicon.is_provider(subject.name))
+    if cp is None and sells and doc_main and not lexicon.is_provider(doc_main):
+        return doc_main, subject.name
+    return subject.name, cp

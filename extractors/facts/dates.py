@@ -1,0 +1,56 @@
+"""as_of: the date a sentence or table row gives for its figure, read from the text."""
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_YEAR = r"(?:19|20)\d\d"
+_DATE = re.compile(
+    rf"\b(?P<day1>\d{{1,2}})\s+(?P<month1>{_MONTH})\s+(?P<year1>{_YEAR})\b"           # 25 September 2025
+    rf"|\b(?P<month>{_MONTH})(?:\s*[–—-]\s*{_MONTH})?"                                  # Oct–Nov
+    rf"(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>{_YEAR})\b)?"      # 23, 2025
+    rf"|(?<![\d$€£.,#])\b(?P<bare>{_YEAR})\b(?![.,]\d)"                                 # 2023
+)
+
+
+def dates_in(text: str, offset: int, published_at: str | None,
+             skip: list[tuple[int, int]] = ()) -> list[tuple[int, str]]:
+    """(character offset, ISO date) of the dates in text; offset is text's place in the document."""
+    found = []
+    for match in _DATE.finditer(text):
+        start = offset + match.start()
+        if any(a <= start < b for a, b in skip):
+            continue  # a number inside a figure
+        iso = _iso(match, published_at)
+        if iso:
+            found.append((start, iso))
+    return found
+
+
+def _iso(match: re.Match, published_at: str | None) -> str | None:
+    if match["bare"]:
+        return match["bare"]
+    if match["month1"]:
+        return f"{match['year1']}-{MONTHS[match['month1'][:3].lower()]:02d}-{int(match['day1']):02d}"
+    month = MONTHS[match["month"][:3].lower()]
+    day = int(match["day"]) if match["day"] and 1 <= int(match["day"]) <= 31 else None
+    year = match["year"]
+    if year:
+        return f"{year}-{month:02d}-{day:02d}" if day else f"{year}-{month:02d}"
+    if day and published_at and published_at[:4].isdigit():
+        iso = f"{published_at[:4]}-{month:02d}-{day:02d}"
+        if iso > published_at[:10]:  # "December 3" in a piece published in January is last year
+            iso = f"{int(published_at[:4]) - 1}-{month:02d}-{day:02d}"
+        return iso
+    return None  # a bare month name ("May") says too little, and may be a verb
+
+
+def nearest_date(dates: list[tuple[int, str]], position: int) -> str | None:
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (abs(d[0] - position), d[0] > position))[1]

@@ -1,0 +1,461 @@
+"""FactExtractor: the spaCy pipeline plus the rules that turn figures into Facts."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import components  # noqa: F401  (registers the components)
+from .attribution import PROVIDING_VERBS, Attribution, attribute, read_roles
+from .components import CUE_SPANS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
+from .dates import dates_in, nearest_date
+from .figures import DOC_TEXT, Figure, parse_figure
+from .metrics import choose_metric, is_hedged, metric_in_text
+from .model import Fact
+from .numbers import customise_tokenizer
+from .orgs import NOT_ORG_WORDS, ORG_SPANS, OrgLexicon, load_lexicon
+from .tables import TableRow, find_tables, row_at
+
+_ELLIPTICAL_TOKENS = 6
+_DEAL_METRICS = ("compute_deal", "power", "chips")
+_LIST_ITEM = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s")
+_SUBJECT_COLUMN = ("company", "companies", "customer", "buyer", "client", "lab", "startup", "firm", "tenant",
+                   "name", "hyperscaler", "issuer", "recipient")
+_CONVERSION_GLUE = {"(", "or", "about", "roughly", "approximately", "around", "some", ",", "nearly", "~", "worth"}
+_INVESTOR_COLUMN = ("investor", "backer", "lead")
+_PARTNER_COLUMN = ("provider", "partner", "cloud", "supplier", "vendor", "counterparty")
+
+
+def build_pipeline(extra_org_files: Sequence[str | Path] = ()) -> Language:
+    """spacy.blank("en") with the fact components; extra_org_files add organisations (JSONL)."""
+    nlp = spacy.blank("en")
+    customise_tokenizer(nlp)
+    nlp.add_pipe("newsfacts_sentences")
+    nlp.add_pipe("newsfacts_figures")
+    nlp.add_pipe("newsfacts_cues")
+    nlp.add_pipe("newsfacts_orgs", config={"extra_paths": [str(p) for p in extra_org_files]})
+    return nlp
+
+
+class FactExtractor:
+    """Extracts deal and capacity facts from article text.
+
+    extra_org_files: JSONL files of organisations ({"name", "aliases", "kind"}) added to the
+    packaged list, for companies the lexicon does not know yet.
+    """
+
+    def __init__(self, extra_org_files: Sequence[str | Path] = ()):
+        self.nlp = build_pipeline(extra_org_files)
+        self.lexicon = load_lexicon(extra_org_files)
+
+    def extract(self, text: str, published_at: str | None = None) -> list[Fact]:
+        return next(self.extract_many([(text, published_at)]))
+
+    def extract_many(self, docs: Iterable[tuple[str, str | None]]) -> Iterator[list[Fact]]:
+        with_context = ((text, (text, published_at)) for text, published_at in docs)
+        for doc, (text, published_at) in self.nlp.pipe(with_context, as_tuples=True):
+            yield DocumentFacts(doc, published_at, self.lexicon, text).facts()
+
+
+@lru_cache(maxsize=1)
+def shared_extractor() -> FactExtractor:
+    return FactExtractor()
+
+
+def extract_facts(text: str, published_at: str | None = None) -> list[Fact]:
+    return shared_extractor().extract(text, published_at)
+
+
+class Mark(NamedTuple):
+    """A matched span as plain numbers: spaCy Span attributes are slow to read in loops."""
+    start: int
+    end: int
+    label_: str
+    text: str
+    start_char: int
+    end_char: int
+
+    @classmethod
+    def of(cls, span: Span, text: str) -> "Mark":
+        start_char, end_char = span.start_char, span.end_char
+        return cls(span.start, span.end, span.label_, text[start_char:end_char], start_char, end_char)
+
+
+class DocumentFacts:
+    """The facts of one processed document."""
+
+    def __init__(self, doc: Doc, published_at: str | None, lexicon: OrgLexicon, text: str | None = None):
+        self.doc = doc
+        self.text = doc.text if text is None else text  # doc.text rebuilds the string from tokens
+        doc.user_data[DOC_TEXT] = self.text
+        self.published_at = published_at
+        self.lexicon = lexicon
+        self.orgs = [Mark.of(span, self.text) for span in doc.spans.get(ORG_SPANS, [])]
+        self.cues = sorted((Mark.of(span, self.text) for span in doc.spans.get(CUE_SPANS, [])), key=lambda c: c.start)
+        self._org_starts = [o.start for o in self.orgs]
+        self._org_start_chars = [o.start_char for o in self.orgs]
+        self._cue_starts = [c.start for c in self.cues]
+        self.main = self._main_subject()
+        self.rows = find_tables(self.text) if ("|" in self.text or "\t" in self.text) else []
+        self._sentence_attr: dict[int, tuple[Attribution, str | None]] = {}
+        self._dates: dict[int, list[tuple[int, str]]] = {}
+        self._sentence_deal: dict[int, Attribution] = {}
+        starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+        self._sentence_starts = starts
+        self._sentence_ends = starts[1:] + [len(doc)]
+        self._sentence_index = {start: k for k, start in enumerate(starts)}
+        self._figure_spans = list(doc.spans.get(FIGURE_SPANS, []))  # a SpanGroup builds new Spans per pass
+        self._inside_figures = {i for span in self._figure_spans for i in range(span.start, span.end)}
+        self._figure_chars = [(span.start_char, span.end_char) for span in self._figure_spans]
+
+    def facts(self) -> list[Fact]:
+        figures = [f for f in map(parse_figure, self._figure_spans) if f is not None]
+        facts = [fact for fig in _merge_conversions(figures) if (fact := self._fact(fig)) is not None]
+        return _dedupe(facts)
+
+    # -- one figure -------------------------------------------------------------------------
+
+    def _fact(self, figure: Figure) -> Fact | None:
+        row = row_at(self.rows, figure.span.start_char) if self.rows else None
+        if row is not None and not row.is_header:
+            return self._table_fact(figure, row)
+        sent = self._sentence(bisect_right(self._sentence_starts, figure.start) - 1)
+        cues = self._cues_in(sent.start, sent.end)
+        if is_hedged(cues, self.doc):
+            return None
+        metric = choose_metric(figure, cues) or self._list_item_metric(figure, sent)
+        scope = sent
+        if metric is None and len(sent) <= _ELLIPTICAL_TOKENS:
+            # "Two: $27 billion. Meta agreed a financing deal with Blue Owl …": the next sentence explains
+            scope = self._next_sentence(sent)
+            cues = self._cues_in(scope.start, scope.end) if scope is not None else []
+            metric = choose_metric(figure, cues) if not is_hedged(cues, self.doc) else None
+        if metric is None:
+            return None
+        if scope is sent:
+            roles = read_roles(self.doc, sent, figure.start, figure.end, self._orgs_in(sent.start, sent.end),
+                               self._inside_figures)
+        else:
+            roles = read_roles(self.doc, scope, scope.start, scope.start, self._orgs_in(scope.start, scope.end),
+                               self._inside_figures)
+        if metric == "infrastructure" and any(m.words_after(self.doc, 3) & PROVIDING_VERBS
+                                              for m in roles.mentions if m.end <= figure.start):
+            metric = "compute_deal"  # "Nebius will provide Meta with $3B of AI infrastructure" sells compute
+        needs_context = not roles.targets and (roles.agent is None or metric in ("investment", "equity_stake"))
+        context = self._context(sent, metric) if needs_context else None
+        attr = attribute(metric, roles, self.doc, context.subject if context else self.main, self.lexicon)
+        if context is not None and not roles.mentions:
+            attr = context  # "The contract will require 4.5 GW": the parties of the sentence before
+        respective = self._respective_party(figure, sent, roles)
+        if respective is not None and metric not in ("investment", "equity_stake", "valuation", "revenue"):
+            attr = Attribution(context.subject if context else self.main, respective, 0.7)
+        if metric == "funding_round" and attr.counterparty is None and not roles.leads:
+            attr = replace(attr, counterparty=self._lead_in_next_sentence(sent))
+        if attr.counterparty is None and metric in _DEAL_METRICS and roles.agent is not None:
+            attr = replace(attr, counterparty=self._same_deal_counterparty(sent, attr.subject))
+        self._sentence_attr.setdefault(sent.start, (attr, metric))
+        if metric in _DEAL_METRICS and attr.counterparty:
+            self._sentence_deal[sent.start] = attr
+        if attr.subject is None:
+            return None
+        as_of = nearest_date(self._dates_in(sent, figure), figure.span.start_char)
+        return self._make(figure, metric, attr, self._text_of(sent), as_of)
+
+    def _context(self, sent: Span, metric: str) -> Attribution | None:
+        """Who the previous sentences (at most two back) were about, read for this metric."""
+        if _LIST_ITEM.match(self._text_of(sent)):
+            return None  # each list item stands alone
+        k = self._sentence_index.get(sent.start, 0)
+        for previous in (self._sentence(j) for j in range(k - 1, max(k - 2, 0) - 1, -1)):
+            if self._text_of(previous)[:1] in ("#", "|"):
+                return None  # headings and table rows end the thread
+            known = self._sentence_attr.get(previous.start)
+            if known:
+                attr = known[0]
+                return replace(attr, counterparty=None) if metric in ("valuation", "revenue") else attr
+            orgs = self._orgs_in(previous.start, previous.end)
+            if orgs:
+                # read the sentence from its start: its first organisation is what it is about
+                roles = read_roles(self.doc, previous, previous.start, previous.start, orgs, self._inside_figures)
+                attr = attribute(metric, roles, self.doc, self.main, self.lexicon)
+                return attr if attr.subject else None
+        return None
+
+    def _respective_party(self, figure: Figure, sent: Span, roles) -> str | None:
+        """"Broadcom and AMD deals (10 GW and 6 GW respectively)": the k-th figure, the k-th name."""
+        if "respectively" not in self._text_of(sent):
+            return None
+        figures = [span for span in self._figure_spans
+                   if sent.start <= span.start < sent.end and span.label_ == figure.span.label_]
+        groups: dict[int, list] = {}
+        for mention in roles.mentions:
+            groups.setdefault(mention.group, []).append(mention)
+        for members in groups.values():
+            if len(members) == len(figures) > 1:
+                position = next(k for k, span in enumerate(figures) if span.start == figure.start)
+                return members[position].name
+        return None
+
+    def _next_sentence(self, sent: Span) -> Span | None:
+        k = self._sentence_index.get(sent.start, -1)
+        return self._sentence(k + 1) if 0 <= k < len(self._sentence_starts) - 1 else None
+
+    def _same_deal_counterparty(self, sent: Span, subject: str | None) -> str | None:
+        """"Anthropic will also contract up to one gigawatt": the deal of the sentence before."""
+        k = self._sentence_index.get(sent.start, 0)
+        if k == 0:
+            return None
+        deal = self._sentence_deal.get(self._sentence_starts[k - 1])
+        return deal.counterparty if deal and deal.subject == subject else None
+
+    def _lead_in_next_sentence(self, sent: Span) -> str | None:
+        """"X raised $2B. The round was led by Y.": the lead is named one sentence later."""
+        k = self._sentence_index.get(sent.start, -1)
+        if k < 0 or k + 1 >= len(self._sentence_starts):
+            return None
+        following = self._sentence(k + 1)
+        roles = read_roles(self.doc, following, following.start, following.start,
+                           self._orgs_in(following.start, following.end), self._inside_figures)
+        return roles.leads[0].name if roles.leads else None
+
+    def _list_item_metric(self, figure: Figure, sent: Span) -> str | None:
+        """"1. OpenAI — $40 billion." in a listicle: the title says what the list ranks."""
+        line_start = self.text.rfind("\n", 0, figure.span.start_char) + 1
+        if figure.unit != "USD" or len(sent) > 12 or not _LIST_ITEM.match(self.text[line_start:]):
+            return None
+        if not any(o.end <= figure.start for o in self._orgs_in(sent.start, sent.end)):
+            return None  # the item must name whom it ranks
+        return metric_in_text(self.text.lstrip().split("\n", 1)[0])
+
+    def _table_fact(self, figure: Figure, row: TableRow) -> Fact | None:
+        doc = self.doc
+        index = row.cell_at(figure.span.start_char)
+        if index is None:
+            return None
+        cell = doc.char_span(row.cells[index].start, row.cells[index].end, alignment_mode="expand")
+        row_span = doc.char_span(row.start, row.end, alignment_mode="expand")
+        label_cell = row.cells[0]
+        column = row.column_name(index)
+        if is_hedged(self._cues_in(row_span.start, row_span.end), self.doc):
+            return None
+        caption_attr, caption_metric = self._caption(row)
+        cell_cues = self._cues_in(cell.start, cell.end)
+        metric = choose_metric(figure, cell_cues, commitment_fallback=False)
+        row_subject = self._header_org(row, index) or self._row_subject(row, index)
+        label_orgs = [o for o in self._orgs_in_chars(label_cell.start, label_cell.end)
+                      if o.label_ != row_subject] if index != 0 else []
+        if metric is None and figure.unit == "USD":
+            table_metric = caption_metric or metric_in_text(row.heading or "")
+            metric = ("investment" if any(word in column.lower() for word in _INVESTOR_COLUMN) else None) \
+                or metric_in_text(column) \
+                or (metric_in_text(label_cell.text) if index != 0 else None) \
+                or ("investment" if label_orgs and table_metric == "funding_round" else None) \
+                or table_metric \
+                or ("compute_deal" if "commitment" in column.lower() else None) \
+                or choose_metric(figure, cell_cues)
+        if metric is None:
+            return None
+        subject = row_subject or (caption_attr.subject if caption_attr else None) or self.main
+        cp = self._table_counterparty(figure, row, index, cell, metric, subject, label_orgs)
+        if cp is None and caption_attr and caption_attr.subject == subject:
+            cp = caption_attr.counterparty
+        if cp == subject or metric in ("valuation", "revenue"):
+            cp = None
+        if subject is None:
+            return None
+        as_of = nearest_date(self._dates_in(row_span, figure), figure.span.start_char)
+        if as_of is None and row.caption:
+            as_of = nearest_date(dates_in(self.text[row.caption[0]:row.caption[1]], row.caption[0],
+                                          self.published_at), row.caption[1])
+        return self._make(figure, metric, Attribution(subject, cp, 0.8), self._text_of(row_span), as_of)
+
+    def _table_counterparty(self, figure, row, index, cell, metric, subject, label_orgs) -> str | None:
+        in_cell = [o for o in self._orgs_in(cell.start, cell.end) if not (figure.start <= o.start < figure.end)]
+        adjacent = [o for o in in_cell if o.start == figure.end or o.end == figure.start
+                    or (o.end == figure.start - 1 and self.doc[o.end].text == "(")]
+        if adjacent:
+            return adjacent[0].label_
+        names = list(dict.fromkeys(o.label_ for o in in_cell if o.label_ != subject))
+        if len(names) == 1:
+            return names[0]
+        if len(names) > 1:
+            return None
+        for k, other in enumerate(row.cells):
+            header = row.column_name(k).lower()
+            if k == index or not any(word in header for word in _INVESTOR_COLUMN + _PARTNER_COLUMN):
+                continue
+            names = list(dict.fromkeys(o.label_ for o in self._orgs_in_chars(other.start, other.end)))
+            names = names or self._name_in_cell(other)
+            if names and (metric == "funding_round" or len(names) == 1):
+                return names[0]
+            if names:
+                return None
+        names = list(dict.fromkeys(o.label_ for o in label_orgs))
+        return names[0] if len(names) == 1 and names[0] != subject else None
+
+    def _row_subject(self, row: TableRow, index: int) -> str | None:
+        """A cell holding just an organisation, in a company or customer column (or the row label)."""
+        for k, cell in enumerate(row.cells):
+            header = row.column_name(k).lower()
+            if k == index or any(word in header for word in _INVESTOR_COLUMN + _PARTNER_COLUMN):
+                continue
+            if k != 0 and not any(word in header for word in _SUBJECT_COLUMN):
+                continue
+            orgs = self._orgs_in_chars(cell.start, cell.end)
+            if len(orgs) == 1 and orgs[0].text == cell.text.strip("*_ "):
+                return orgs[0].label_
+            if not orgs and self._name_in_cell(cell):
+                return self._name_in_cell(cell)[0]
+        return None
+
+    def _name_in_cell(self, cell) -> list[str]:
+        """A cell of a company or investor column that holds an unknown name ("ASML")."""
+        text = cell.text.strip("*_ ")
+        words = text.split()
+        if not words or len(words) > 4 or not text[:1].isupper() or any(ch.isdigit() for ch in text[:1]):
+            return []
+        if any(ch in text for ch in "$€£%|") or text in NOT_ORG_WORDS:
+            return []
+        return [self.lexicon.canonical(text)]
+
+    def _header_org(self, row: TableRow, index: int) -> str | None:
+        if index >= len(row.header):
+            return None
+        header = row.header[index]
+        orgs = self._orgs_in_chars(header.start, header.end)
+        return orgs[0].label_ if len(orgs) == 1 else None
+
+    def _caption(self, row: TableRow) -> tuple[Attribution | None, str | None]:
+        if row.caption is None:
+            return None, None
+        caption = self.doc.char_span(*row.caption, alignment_mode="expand")
+        known = self._sentence_attr.get(sentence_bounds(self.doc, caption.start)[0]) \
+            or self._sentence_attr.get(caption.start)
+        if known:
+            return known
+        orgs = self._orgs_in(caption.start, caption.end)
+        metric = metric_in_text(self._text_of(caption))
+        if not orgs:
+            return None, metric
+        return Attribution(orgs[0].label_, None, 0.6), metric
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _make(self, figure: Figure, metric: str, attr: Attribution, sentence: str, as_of: str | None) -> Fact:
+        return Fact(
+            subject=attr.subject, counterparty=attr.counterparty, metric=metric, value=figure.value,
+            unit=figure.unit, qualifier=figure.qualifier, sentence=sentence,
+            as_of=as_of or self.published_at, span=(figure.span.start_char, figure.span.end_char),
+            value_max=figure.value_max, chip_type=figure.chip_type, currency=figure.currency,
+            amount=figure.amount, confidence=attr.confidence)
+
+    def _main_subject(self) -> str | None:
+        """The organisation the article is about: the most mentioned one.
+
+        Suppliers (clouds, chip makers) are named in every deal story, so their mentions
+        weigh less than those of the lab, startup or investor the story is about."""
+        counts: Counter[str] = Counter()
+        for org in self.orgs:
+            counts[org.label_] += 1.0 if self.lexicon.is_provider(org.label_) else 1.5
+        if not counts:
+            return None
+        return counts.most_common(1)[0][0]
+
+    def _cues_in(self, start: int, end: int) -> list[Mark]:
+        first = bisect_left(self._cue_starts, start)
+        last = bisect_left(self._cue_starts, end, lo=first)
+        return [c for c in self.cues[first:last] if c.end <= end]
+
+    def _orgs_in(self, start: int, end: int) -> list[Mark]:
+        first = bisect_left(self._org_starts, start)
+        last = bisect_left(self._org_starts, end, lo=first)
+        return [o for o in self.orgs[first:last] if o.end <= end]
+
+    def _orgs_in_chars(self, start: int, end: int) -> list[Mark]:
+        first = bisect_left(self._org_start_chars, start)
+        last = bisect_left(self._org_start_chars, end, lo=first)
+        return [o for o in self.orgs[first:last] if o.end_char <= end]
+
+    def _sentence(self, k: int) -> Span:
+        return self.doc[self._sentence_starts[k]:self._sentence_ends[k]]
+
+    def _text_of(self, span: Span) -> str:
+        return self.text[span.start_char:span.end_char].strip()
+
+    def _dates_in(self, span: Span, figure: Figure) -> list[tuple[int, str]]:
+        """Dates of a sentence or row (read once per sentence), less the figures' own numbers."""
+        if span.start not in self._dates:
+            start = span.start_char
+            self._dates[span.start] = dates_in(self.text[start:span.end_char], start, self.published_at,
+                                               self._figure_chars)
+        return self._dates[span.start]
+
+
+def _merge_conversions(figures: list[Figure]) -> list[Figure]:
+    """"€10bn ($11.7bn)": one figure, valued in dollars, that keeps the euro amount."""
+    merged: list[Figure] = []
+    skip: set[int] = set()
+    for k, fig in enumerate(figures):
+        if k in skip:
+            continue
+        nxt = figures[k + 1] if k + 1 < len(figures) else None
+        if fig.currency and nxt is not None and nxt.currency is None and nxt.unit == "USD":
+            glue = [t.lower_ for t in fig.span.doc[fig.end:nxt.start]]
+            if len(glue) <= 3 and all(w in _CONVERSION_GLUE for w in glue):
+                merged.append(replace(fig, value=nxt.value, value_max=nxt.value_max, qualifier=nxt.qualifier
+                                      if nxt.qualifier != "exact" else fig.qualifier))
+                skip.add(k + 1)
+                continue
+        if fig.unit == "USD" and fig.currency is None and merged and merged[-1].currency and \
+                merged[-1].value is None:
+            pass
+        merged.append(fig)
+    return merged
+
+
+def _org_set(fact: Fact) -> set[str]:
+    return {fact.subject, fact.counterparty} - {None}
+
+
+def _same_value(a: Fact, b: Fact) -> bool:
+    if a.unit != b.unit:
+        return False
+    if a.currency and a.currency == b.currency and a.amount is not None and b.amount is not None:
+        return abs(a.amount - b.amount) <= 1e-6 * max(abs(a.amount), 1.0)
+    if a.value is None or b.value is None:
+        return a.value is None and b.value is None and a.currency == b.currency and a.amount == b.amount
+    return abs(a.value - b.value) <= 1e-6 * max(abs(a.value), 1.0)
+
+
+def _richer(first: Fact, later: Fact) -> Fact:
+    """Keep the first mention, completed by what a later one adds (parties, a dollar value)."""
+    if len(_org_set(later)) > len(_org_set(first)):
+        first = replace(first, subject=later.subject, counterparty=later.counterparty)
+    if first.value is None and later.value is not None:
+        first = replace(first, value=later.value, value_max=later.value_max)
+    return first
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """A figure repeated in one article (headline, body, summary table) is one fact."""
+    kept: list[Fact] = []
+    for fact in facts:
+        for k, seen in enumerate(kept):
+            if not _same_value(fact, seen):
+                continue
+            same_pair = _org_set(fact) == _org_set(seen)
+            nested = fact.metric == seen.metric and (_org_set(fact) <= _org_set(seen) or _org_set(seen) <= _org_set(fact))
+            if same_pair or nested:
+                kept[k] = _richer(seen, fact)
+                break
+        else:
+            kept.append(fact)
+    return kept

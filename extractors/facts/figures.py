@@ -1,0 +1,192 @@
+"""Matched figure spans -> numbers with unit, qualifier and (for chips) chip type."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from spacy.tokens import Span
+
+from .numbers import (CURRENCY_CODES, CURRENCY_SYMBOLS, CURRENCY_WORDS, MAGNITUDES, POWER_UNITS,
+                      QUALIFIER_AFTER, QUALIFIER_BEFORE, RANGE_SEPARATORS, parse_number)
+from .orgs import default_data_path
+
+DOC_TEXT = "newsfacts_text"
+MIN_USD = 1e6          # below this it is a share price, a salary or a per-unit cost
+MIN_CHIPS = 1000       # "16 Trainium2 chips" per server is architecture, not a deployment
+_CHIP_NOUNS = {"chips": None, "chip": None, "accelerators": None, "accelerator": None, "processors": None,
+               "superchips": "Superchip", "gpus": "GPU", "gpu": "GPU", "tpus": "TPU", "tpu": "TPU",
+               "xpus": "XPU", "npus": "NPU"}
+_CHIP_FILLERS = {"new", "more", "additional", "advanced", "ai", "custom", "of", "its", "their", "the",
+                 "latest", "next-generation", "dedicated", "high-end", "top", "-", "own", "in-house"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    span: Span
+    unit: str                    # USD | W | count | percent
+    value: float | None
+    qualifier: str
+    value_max: float | None = None
+    currency: str | None = None  # set when not USD
+    amount: float | None = None
+    chip_type: str | None = None
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
+
+@lru_cache(maxsize=1)
+def chip_makers() -> dict[str, str]:
+    lines = default_data_path("chips.jsonl").read_text(encoding="utf-8").splitlines()
+    return {rec["family"].lower(): rec["maker"] for rec in map(json.loads, filter(None, lines))}
+
+
+def chip_maker(chip_type: str | None) -> str | None:
+    if not chip_type:
+        return None
+    lower = chip_type.lower()
+    for family, maker in chip_makers().items():
+        if lower.startswith(family) or f" {family}" in lower:
+            return maker
+    return None
+
+
+def parse_figure(span: Span) -> Figure | None:
+    label = span.label_
+    if label.startswith("MONEY"):
+        figure = _money(span)
+    elif label.startswith("POWER"):
+        figure = _power(span)
+    elif label == "CHIPS":
+        figure = _chips(span)
+    else:
+        figure = _percent(span)
+    if figure is None:
+        return None
+    qualifier = _qualifier(span, figure.qualifier)
+    return figure if qualifier == figure.qualifier else replace(figure, qualifier=qualifier)
+
+
+def _split_range(words: list[str]) -> tuple[list[str], list[str] | None]:
+    for k, word in enumerate(words):
+        if k > 0 and word.lower() in RANGE_SEPARATORS:
+            return words[:k], words[k + 1:]
+    return words, None
+
+
+def _range_values(low_words: list[str], high_words: list[str] | None) -> tuple[float | None, float | None]:
+    low = parse_number(low_words)
+    if high_words is None or low is None:
+        return low, None
+    high = parse_number(high_words)
+    has_magnitude = lambda ws: any(w.lower() in MAGNITUDES for w in ws)  # noqa: E731
+    if high is not None and not has_magnitude(low_words) and has_magnitude(high_words):
+        low *= MAGNITUDES[next(w.lower() for w in high_words if w.lower() in MAGNITUDES)]
+    if high is None or not (low < high <= low * 20):
+        return low, None  # "$5B to 2027" is no range
+    return low, high
+
+
+def _money(span: Span) -> Figure | None:
+    words = [t.text for t in span]
+    if words[0].lower() == "between":
+        words = words[1:]
+    currency = CURRENCY_SYMBOLS.get(words[0]) or CURRENCY_CODES.get(words[0].lower())
+    if currency is None:
+        currency = CURRENCY_WORDS.get(words[-1].lower(), "USD")
+        words = words[:-1]
+    words = [w for w in words if w not in CURRENCY_SYMBOLS and w.lower() not in CURRENCY_CODES]
+    low_words, high_words = _split_range(words)
+    low, high = _range_values(low_words, high_words)
+    if low is None:
+        return None
+    qualifier = "range" if high is not None else "exact"
+    if currency != "USD":
+        return Figure(span, "USD", None, qualifier, None, currency, low)
+    if low < MIN_USD:
+        return None
+    return Figure(span, "USD", low, qualifier, high)
+
+
+def _power(span: Span) -> Figure | None:
+    words = [t.text for t in span if t.text != "-" or t.i not in (span.start, span.end - 1)]
+    scale = 1.0
+    numbers = []
+    for word in words:
+        if word.lower() in POWER_UNITS:
+            scale = POWER_UNITS[word.lower()]
+        else:
+            numbers.append(word)
+    numbers = [w for w in numbers if w != "-"] if span.label_ == "POWER" else numbers
+    low_words, high_words = _split_range(numbers)
+    low, high = _range_values(low_words, high_words)
+    if low is None:
+        return None
+    return Figure(span, "W", low * scale, "range" if high else "exact", high * scale if high else None)
+
+
+def _chips(span: Span) -> Figure | None:
+    tokens = list(span)
+    k = 0
+    while k < len(tokens) and (tokens[k].like_num or tokens[k].lower_ in MAGNITUDES or tokens[k].lower_ in ("half", "a")):
+        k += 1
+    number_words = [t.text for t in tokens[:k]]
+    if len(number_words) == 1 and number_words[0].isdigit() and 1900 <= int(number_words[0]) <= 2100:
+        return None  # "2024 chips" is a year
+    value = parse_number(number_words)
+    if value is None or value < MIN_CHIPS:
+        return None
+    return Figure(span, "count", value, "exact", chip_type=_chip_type(tokens[k:]))
+
+
+def _chip_type(tokens) -> str | None:
+    noun = tokens[-1].lower_
+    modifiers = [t.text for t in tokens[:-1] if t.lower_ not in _CHIP_FILLERS]
+    if noun in _CHIP_NOUNS:
+        head = _CHIP_NOUNS[noun]
+        parts = modifiers + ([head] if head else [])
+        return " ".join(parts) or None
+    return tokens[-1].text[:-1] if tokens[-1].text.endswith("s") else tokens[-1].text  # "H100s"
+
+
+def _percent(span: Span) -> Figure | None:
+    value = parse_number([span[0].text])
+    if value is None or not 0 < value <= 100:
+        return None
+    return Figure(span, "percent", value, "exact")
+
+
+def _qualifier(span: Span, current: str) -> str:
+    """Read on the characters around the figure: cheaper than walking tokens."""
+    if current == "range":
+        return current
+    text = _doc_text(span)
+    before = text[max(span.start_char - 30, 0):span.start_char].lower().rstrip(_FRAMING)
+    for phrase, qualifier in _BEFORE_PHRASES:
+        if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalnum()):
+            return qualifier
+    after = text[span.end_char:span.end_char + 10].lower().lstrip(_FRAMING)
+    for phrase, qualifier in _AFTER_PHRASES:
+        if after.startswith(phrase):
+            return qualifier
+    return current
+
+
+def _doc_text(span: Span) -> str:
+    """The document's text, cached on the doc (Doc.text rebuilds the string on every access)."""
+    doc = span.doc
+    text = doc.user_data.get(DOC_TEXT)
+    if text is None:
+        text = doc.user_data[DOC_TEXT] = doc.text
+    return text
+
+
+_FRAMING = " \t\n*_(\"“"   # emphasis and brackets between a qualifier and its figure
+_BEFORE_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_BEFORE]
+_AFTER_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_AFTER]

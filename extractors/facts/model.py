@@ -1,0 +1,32 @@
+"""The Fact record (contract in docs/ARCHITECTURE.md)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+METRICS = ("investment", "funding_round", "valuation", "compute_deal", "infrastructure",
+           "revenue", "spend", "power", "chips", "equity_stake")
+UNITS = ("USD", "W", "count", "percent")
+QUALIFIERS = ("exact", "approx", "up_to", "at_least", "more_than", "range")
+
+
+@dataclass(frozen=True)
+class Fact:
+    subject: str
+    counterparty: str | None
+    metric: str
+    value: float | None
+    unit: str
+    qualifier: str
+    sentence: str
+    as_of: str | None
+    span: tuple[int, int]
+    value_max: float | None = None
+    chip_type: str | None = None
+    currency: str | None = None
+    amount: float | None = None
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record["span"] = [self.span[0], self.span[1]]
+        return record

@@ -1,0 +1,116 @@
+"""Numbers as news writes them: tokenizer rules, value parsing, qualifiers.
+
+The tokenizer is adjusted so every figure breaks into the same small set of tokens
+("$8B" -> "$" "8" "B", "~$3" -> "~" "$" "3", "1.5GW" -> "1.5" "GW", "$10–20B" -> "$" "10"
+"–" "20" "B"); the Matcher patterns then only need cheap token attributes.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+# Magnitude suffixes and words, lower-cased.
+MAGNITUDES: dict[str, float] = {
+    "k": 1e3, "thousand": 1e3,
+    "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
+    "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9,
+    "t": 1e12, "tn": 1e12, "trillion": 1e12,
+}
+
+POWER_UNITS: dict[str, float] = {
+    "w": 1.0, "watt": 1.0, "watts": 1.0,
+    "kw": 1e3, "kilowatt": 1e3, "kilowatts": 1e3,
+    "mw": 1e6, "megawatt": 1e6, "megawatts": 1e6,
+    "gw": 1e9, "gigawatt": 1e9, "gigawatts": 1e9,
+    "tw": 1e12, "terawatt": 1e12, "terawatts": 1e12,
+}
+
+CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+CURRENCY_CODES = {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "chf": "CHF"}
+CURRENCY_WORDS = {"dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR",
+                  "pounds": "GBP", "yen": "JPY"}
+
+WORD_NUMBERS: dict[str, float] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5,
+}
+
+RANGE_SEPARATORS = {"–", "—", "-", "to", "and"}
+
+_UNIT_SUFFIX = r"(?<=[0-9])(?i:bn|mn|mln|bln|tn|gw|mw|kw|tw|[bmkt])(?=[+]?$)"
+
+
+def customise_tokenizer(nlp: Language) -> None:
+    """Split magnitude/unit suffixes, '+', '~' and dashes between digits off numbers."""
+    tokenizer = nlp.tokenizer
+    prefixes = [r"~", r"≈"] + list(nlp.Defaults.prefixes)
+    # "SpaceX." ends a sentence: a capital after a lower-case letter is no abbreviation
+    suffixes = [r"\+", _UNIT_SUFFIX, r"(?<=[a-z][A-Z])\."] + list(nlp.Defaults.suffixes)
+    # Markdown links: "[Title words](https://…)" keeps the title's last word apart from the URL
+    infixes = [r"(?<=[0-9])[–—-](?=[0-9$])", r"\]\((?=https?:)"] + list(nlp.Defaults.infixes)
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+_DIGITS = re.compile(r"^\d[\d,]*(\.\d+)?$")
+
+
+def token_number(text: str) -> float | None:
+    """The value of one number token: '220,000', '1.25', 'two', 'million'."""
+    lower = text.lower()
+    if _DIGITS.match(lower):
+        return float(lower.replace(",", ""))
+    if lower in WORD_NUMBERS:
+        return float(WORD_NUMBERS[lower])
+    if lower in MAGNITUDES:
+        return MAGNITUDES[lower]
+    return None
+
+
+def parse_number(words: list[str]) -> float | None:
+    """Combine number tokens: ['1.25', 'B'] -> 1.25e9, ['half', 'a', 'million'] -> 5e5."""
+    total, current, seen = 0.0, None, False
+    for word in words:
+        lower = word.lower()
+        if lower in MAGNITUDES and seen:
+            current = (current if current is not None else 1.0) * MAGNITUDES[lower]
+            if MAGNITUDES[lower] >= 1e3:
+                total += current
+                current = None
+            continue
+        if lower == "hundred" and current is not None:
+            current *= 100
+            continue
+        value = token_number(word)
+        if value is None:
+            continue
+        if lower in ("a", "an") and current is not None:
+            continue  # "half a million": the article adds nothing
+        seen = True
+        current = value if current is None else (current * value if current < 1 else current + value)
+    if not seen:
+        return None
+    return total + (current or 0.0)
+
+
+# Qualifier cues: the words right before a figure (lower-case, as token tuples).
+QUALIFIER_BEFORE: list[tuple[tuple[str, ...], str]] = [
+    (("up", "to"), "up_to"), (("as", "much", "as"), "up_to"), (("as", "many", "as"), "up_to"),
+    (("at", "least"), "at_least"), (("no", "less", "than"), "at_least"), (("a", "minimum", "of"), "at_least"),
+    (("more", "than"), "more_than"), (("over",), "more_than"), (("above",), "more_than"),
+    (("exceeding",), "more_than"), (("in", "excess", "of"), "more_than"), (("upwards", "of"), "more_than"),
+    (("about",), "approx"), (("around",), "approx"), (("roughly",), "approx"),
+    (("approximately",), "approx"), (("nearly",), "approx"), (("almost",), "approx"),
+    (("some",), "approx"), (("close", "to"), "approx"), (("~",), "approx"), (("≈",), "approx"),
+    (("an", "estimated"), "approx"), (("estimated",), "approx"), (("circa",), "approx"),
+]
+QUALIFIER_AFTER: list[tuple[tuple[str, ...], str]] = [
+    (("+",), "more_than"), (("plus",), "more_than"), (("or", "more"), "at_least"),
+]
+# Words allowed between a qualifier and its figure ("well over", "just under").
+QUALIFIER_SOFTENERS = {"well", "just", "slightly", "*", "**"}

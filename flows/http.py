@@ -1,0 +1,401 @@
+"""Polite, bounded HTTP fetching: one `Fetcher` per run, one `FetchResult` per URL.
+
+A per-URL failure never raises: it comes back as a FetchResult whose `error` is one line a
+person can read. Redirects are followed by hand so that every hop gets the same checks (scheme,
+robots.txt, per-host bound). Logs go to the stdlib logger "newsfacts.http".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from importlib import metadata
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from bs4.dammit import UnicodeDammit
+
+from flows.robots import RobotsPolicy
+
+log = logging.getLogger("newsfacts.http")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("newsfacts")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+DEFAULT_USER_AGENT = f"newsfacts/{_version()} (+https://github.com/newsfacts/newsfacts)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # requested
+    final_url: str  # after redirects
+    status: int | None  # None when no response (timeout, refused, blocked)
+    body: bytes  # b"" on 304 / error
+    text: str | None  # body decoded with the right charset (None for 304 / error)
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool  # a 304 answered our conditional GET
+    error: str | None  # one line a person can read
+    elapsed_ms: int
+
+    @property
+    def ok(self) -> bool:
+        """2xx with a body."""
+        return self.error is None and self.status is not None and 200 <= self.status < 300 and bool(self.body)
+
+
+class _Failure(Exception):
+    """A per-URL failure; its message becomes FetchResult.error."""
+
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False,
+                 retry_after: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after  # the header, as the server sent it
+        self.url: str | None = None  # the hop that failed, set while following redirects
+
+    def after(self, attempts: int) -> _Failure:
+        if attempts == 1:
+            return self
+        return _Failure(f"{self} ({attempts} attempts)", status=self.status)
+
+
+@dataclass(frozen=True)
+class _Response:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes  # read for 2xx only
+
+
+class Fetcher:
+    """Async context manager that fetches URLs within bounds and never raises per URL.
+
+    `timeout` bounds each attempt from the first byte sent to the last byte read, so a server
+    that drips its body still times out. Retries (429, 5xx, connect errors, timeouts) back off
+    exponentially with jitter from `backoff_base` seconds, or wait as long as Retry-After says;
+    a wait longer than `max_retry_wait` is not made: the URL fails at once.
+    `validators` (url -> (etag, last_modified)) is updated in place after every 200, so the
+    caller can persist it and pass it to the next run's Fetcher for conditional GETs.
+    """
+
+    def __init__(self, *, user_agent: str = DEFAULT_USER_AGENT, timeout: float = 10.0,
+                 connect_timeout: float = 5.0, max_connections: int = 8, per_host: int = 2,
+                 retries: int = 2, max_bytes: int = 5_000_000, respect_robots: bool = True,
+                 validators: dict[str, tuple[str | None, str | None]] | None = None,
+                 backoff_base: float = 0.5, max_retry_wait: float = 30.0, max_redirects: int = 5):
+        if max_connections < 1 or per_host < 1 or retries < 0 or max_redirects < 0:
+            raise ValueError("max_connections and per_host must be >= 1; retries, max_redirects >= 0")
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.max_connections = max_connections
+        self.per_host = per_host
+        self.retries = retries
+        self.max_bytes = max_bytes
+        self.respect_robots = respect_robots
+        self.validators = validators if validators is not None else {}
+        self.backoff_base = backoff_base
+        self.max_retry_wait = max_retry_wait
+        self.max_redirects = max_redirects
+        self._client: httpx.AsyncClient | None = None
+        self._slots = asyncio.Semaphore(max_connections)
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, asyncio.Task[RobotsPolicy]] = {}  # origin -> one shared fetch
+
+    async def __aenter__(self) -> Fetcher:
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent},
+            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
+            limits=httpx.Limits(max_connections=self.max_connections,
+                                max_keepalive_connections=self.max_connections),
+            follow_redirects=False,  # followed by hand, see the module docstring
+        )
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        for task in self._robots.values():
+            task.cancel()  # only unfinished ones: their fetches were cancelled
+        await asyncio.gather(*self._robots.values(), return_exceptions=True)
+        await self._client.aclose()
+        self._client = None
+
+    async def fetch_all(self, urls: Iterable[str], *, conditional: bool = True) -> list[FetchResult]:
+        """Fetch concurrently within the bounds; results in the order of `urls`."""
+        return list(await asyncio.gather(*(self.fetch(url, conditional=conditional) for url in urls)))
+
+    async def fetch(self, url: str, *, conditional: bool = True) -> FetchResult:
+        if self._client is None:
+            raise RuntimeError("use the Fetcher inside 'async with Fetcher(...) as fetcher:'")
+        started = time.monotonic()
+        try:
+            response = await self._follow(url, conditional=conditional, check_robots=self.respect_robots)
+        except _Failure as failure:
+            log.info("%s: %s", url, failure)
+            return _failed(url, failure, started)
+        except Exception as exc:  # a bug or a surprise from below must not sink the whole batch
+            log.exception("unexpected error fetching %s", url)
+            return _failed(url, _Failure(f"unexpected error: {type(exc).__name__}: {exc}"), started)
+        return self._result(url, response, started)
+
+    async def _follow(self, url: str, *, conditional: bool, check_robots: bool) -> _Response:
+        hop = url
+        for _ in range(self.max_redirects + 1):
+            try:
+                _check_url(hop)
+                if check_robots and (refusal := await self._robots_refusal(hop)):
+                    raise _Failure(refusal)
+                headers = self._conditional_headers(hop) if conditional else {}
+                response = await self._get_with_retries(hop, headers)
+            except _Failure as failure:
+                failure.url = hop
+                raise
+            if response.status not in REDIRECT_STATUSES:
+                return response
+            location = response.headers.get("location")
+            if not location:
+                raise _Failure(f"HTTP {response.status} redirect without a Location header",
+                               status=response.status)
+            hop = urljoin(hop, location)
+        failure = _Failure(f"too many redirects (more than {self.max_redirects})")
+        failure.url = hop
+        raise failure
+
+    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> _Response:
+        attempts = self.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._get_once(url, headers)
+            except _Failure as failure:
+                if not failure.retryable or attempt == attempts:
+                    raise failure.after(attempt) from None
+                delay = self._delay_before_retry(failure, attempt)
+                log.info("%s: %s; retrying in %.2fs (attempt %d of %d)",
+                         url, failure, delay, attempt + 1, attempts)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _delay_before_retry(self, failure: _Failure, attempt: int) -> float:
+        wait = retry_after_seconds(failure.retry_after) if failure.retry_after else None
+        if wait is None:
+            return min(self.max_retry_wait, self.backoff_base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+        if wait > self.max_retry_wait:
+            raise _Failure(f"{failure}; Retry-After {wait:.0f}s is over the {self.max_retry_wait:g}s limit",
+                           status=failure.status)
+        return wait
+
+    async def _get_once(self, url: str, headers: dict[str, str]) -> _Response:
+        async with self._host_slot(url), self._slots:  # host first: a queued host holds no global slot
+            try:
+                async with asyncio.timeout(self.timeout):
+                    async with self._client.stream("GET", url, headers=headers) as response:
+                        ok = 200 <= response.status_code < 300
+                        body = await self._read_capped(response) if ok else b""
+            except (TimeoutError, httpx.TimeoutException):
+                raise _Failure(f"timed out after {float(self.timeout)}s", retryable=True) from None
+            except httpx.ConnectError as exc:
+                raise _Failure(_connect_error_line(exc), retryable=True) from None
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                raise _Failure(f"connection broken: {exc or type(exc).__name__}", retryable=True) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise _Failure(f"request failed: {exc or type(exc).__name__}") from None
+        status = response.status_code
+        if ok or status == 304 or status in REDIRECT_STATUSES:
+            return _Response(str(response.url), status, response.headers, body)
+        raise _Failure(_status_line(status, response.reason_phrase), status=status,
+                       retryable=status == 429 or status >= 500,
+                       retry_after=response.headers.get("retry-after"))
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        too_large = _Failure(f"body larger than {self.max_bytes} bytes", status=response.status_code)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise too_large  # refuse before reading anything
+        body = bytearray()
+        async for chunk in response.aiter_bytes():  # decompressed: the cap also stops gzip bombs
+            body += chunk
+            if len(body) > self.max_bytes:
+                raise too_large
+        return bytes(body)
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc.lower()
+        if host not in self._host_slots:
+            self._host_slots[host] = asyncio.Semaphore(self.per_host)
+        return self._host_slots[host]
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        etag, last_modified = self.validators.get(url, (None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    async def _robots_refusal(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        if origin not in self._robots:
+            self._robots[origin] = asyncio.ensure_future(self._load_robots(origin))
+        # shielded: one caller being cancelled must not cancel the fetch the others wait on
+        policy = await asyncio.shield(self._robots[origin])
+        return policy.refusal_for(url, self.user_agent)
+
+    async def _load_robots(self, origin: str) -> RobotsPolicy:
+        """RFC 9309: 4xx means no rules (allow all); 5xx or no answer means disallow all."""
+        try:
+            response = await self._follow(f"{origin}/robots.txt", conditional=False, check_robots=False)
+        except _Failure as failure:
+            if failure.status is not None and 400 <= failure.status < 500:
+                return RobotsPolicy.unavailable()
+            log.warning("robots.txt of %s unreachable (%s): skipping the host for this run", origin, failure)
+            return RobotsPolicy.unreachable(str(failure))
+        return RobotsPolicy.from_text(decode_body(response.body, response.headers.get("content-type")))
+
+    def _result(self, url: str, response: _Response, started: float) -> FetchResult:
+        content_type = response.headers.get("content-type")
+        etag = response.headers.get("etag")
+        last_modified = response.headers.get("last-modified")
+        if response.status == 304:
+            known_etag, known_last_modified = self.validators.get(response.url, (None, None))
+            log.debug("%s: not modified", url)
+            return FetchResult(url, response.url, 304, b"", None, content_type, etag or known_etag,
+                               last_modified or known_last_modified, True, None, _ms_since(started))
+        for key in {url, response.url}:
+            if etag or last_modified:
+                self.validators[key] = (etag, last_modified)
+            else:
+                self.validators.pop(key, None)
+        log.debug("%s: HTTP %d, %d bytes", url, response.status, len(response.body))
+        return FetchResult(url, response.url, response.status, response.body,
+                           decode_body(response.body, content_type), content_type, etag, last_modified,
+                           False, None, _ms_since(started))
+
+
+def _failed(url: str, failure: _Failure, started: float) -> FetchResult:
+    return FetchResult(url, failure.url or url, failure.status, b"", None, None, None, None, False,
+                       str(failure), _ms_since(started))
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _Failure(f"unsupported URL scheme {parts.scheme or '(none)'!r}: only http and https")
+    if not parts.hostname:
+        raise _Failure("invalid URL: no host")
+
+
+def _status_line(status: int, reason: str) -> str:
+    if not reason:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    return f"HTTP {status} {reason}".rstrip()
+
+
+def _connect_error_line(exc: httpx.ConnectError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    return f"connection failed: {exc or 'no detail'}"
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date); None if unreadable."""
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is unreadable
+
+
+# --- charset decoding -------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)", re.IGNORECASE)
+# The WHATWG Encoding Standard decodes these labels as their supersets, and real pages rely on
+# it: "ISO-8859-1" news pages are full of windows-1252 curly quotes.
+_SUPERSETS = {"iso8859-1": "cp1252", "ascii": "cp1252", "shift_jis": "cp932", "gb2312": "gb18030",
+              "gbk": "gb18030", "euc_kr": "cp949"}
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> str:
+    """Decode with, in order: a byte-order mark, the HTTP charset, the document's own declaration
+    (<meta> in the first KB of HTML, the XML declaration of XML), UTF-8 if the bytes are valid
+    UTF-8, else a guess (multi-byte encodings detected, windows-1252 otherwise). Bytes that don't
+    fit become U+FFFD; this never raises.
+
+    The BOM wins over the header, as in browsers (WHATWG): a BOM is never there by accident.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace")
+    header = _HEADER_CHARSET.search(content_type or "")
+    codec = _codec(header.group(1) if header else None) or _declared_in_document(body, content_type)
+    if codec:
+        return body.decode(codec, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Undeclared and not UTF-8. The detector is good at multi-byte encodings (Shift_JIS, GB18030)
+    # but among single-byte ones it guesses badly on short text (French as Baltic cp1257), so
+    # those get the web's default for undeclared pages, windows-1252 (WHATWG).
+    guess = _codec(UnicodeDammit(body).original_encoding)
+    multi_byte = guess is not None and len(body.decode(guess, errors="replace")) < len(body)
+    return body.decode(guess if multi_byte else "cp1252", errors="replace")
+
+
+def _declared_in_document(body: bytes, content_type: str | None) -> str | None:
+    head = body[:1024]
+    is_html = "html" in (content_type or "").lower()
+    match = (None if is_html else _XML_ENCODING.match(head)) or _META_CHARSET.search(head)
+    codec = _codec(match.group(1).decode("ascii")) if match else None
+    # an ASCII-readable declaration cannot be telling the truth about UTF-16/32
+    return "utf-8" if codec and codec.startswith(("utf-16", "utf-32")) else codec
+
+
+def _codec(label: str | None) -> str | None:
+    """Python codec name for a charset label; None if unknown or not a text encoding."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+        b"".decode(name)  # rejects codecs such as rot13 that are not text encodings
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)

@@ -1,0 +1,288 @@
+"""The pipeline's stages as plain functions: fetch feeds → fetch articles → extract → load.
+
+`flows.nightly` wraps each stage in one Prefect task (batches, not one task per article:
+Prefect costs tens of milliseconds per task). Tests call these functions directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from extractors.article import ArticleError, extract_article
+from extractors.blog_index import extract_links, parse_sitemap
+from extractors.dedup import canonical_url, content_hash, text_signature
+from extractors.facts import Fact, FactExtractor
+from extractors.feeds import FeedError, FeedItem, parse_feed
+from extractors.google_news import decode_article_link, is_google_news_link
+from flows.http import Fetcher, FetchResult
+from newsfacts.config import Source, SourcesConfig
+from newsfacts.progress import ProgressCallback
+from warehouse.load import ArticleRecord
+
+log = logging.getLogger("newsfacts.pipeline")
+
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article page some source pointed at."""
+
+    source: str
+    url: str
+    item: FeedItem | None = None     # the feed entry it came from; None for newsroom links
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    source: str
+    kind: str
+    url: str
+    status: str                      # ok | unchanged | failed
+    error: str | None = None
+    warning: str | None = None
+    n_items: int = 0
+
+
+@dataclass
+class FeedBatch:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    fetches: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PageBatch:
+    pages: list[tuple[Candidate, FetchResult]] = field(default_factory=list)
+    unchanged: int = 0               # answered 304: stored copy is current, nothing to re-parse
+    fetches: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ExtractedBatch:
+    records: list[ArticleRecord] = field(default_factory=list)
+    facts: dict[str, list[Fact]] = field(default_factory=dict)   # canonical url → facts
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+def new_fetcher(config: SourcesConfig, validators: dict) -> Fetcher:
+    kwargs = {"timeout": config.timeout, "validators": validators}
+    if config.user_agent:
+        kwargs["user_agent"] = config.user_agent
+    return Fetcher(**kwargs)
+
+
+def fetch_log_row(source: str, result: FetchResult) -> dict:
+    return {
+        "source": source,
+        "url": result.url,
+        "final_url": result.final_url,
+        "status": result.status,
+        "error": result.error,
+        "not_modified": result.not_modified,
+        "bytes": len(result.body),
+        "elapsed_ms": result.elapsed_ms,
+        "fetched_at": datetime.now(timezone.utc),
+    }
+
+
+async def _fetch_each(
+    fetcher: Fetcher, urls: list[str], stage: str, progress: ProgressCallback | None
+) -> list[FetchResult]:
+    """Fetch concurrently (the fetcher bounds concurrency) while reporting progress in order of completion."""
+    done = 0
+
+    async def one(url: str) -> FetchResult:
+        nonlocal done
+        result = await fetcher.fetch(url)
+        done += 1
+        if progress:
+            progress(stage, done, len(urls))
+        return result
+
+    return list(await asyncio.gather(*(one(url) for url in urls)))
+
+
+# --- stage 1: feeds and newsroom indexes -----------------------------------------------------
+
+async def fetch_feeds(
+    config: SourcesConfig, fetcher: Fetcher, progress: ProgressCallback | None = None
+) -> FeedBatch:
+    sources = config.enabled
+    results = await _fetch_each(fetcher, [source.feed_url for source in sources], "feeds", progress)
+    batch = FeedBatch()
+    sitemap_sources: list[Source] = []
+    for source, result in zip(sources, results):
+        batch.fetches.append(fetch_log_row(source.name, result))
+        outcome, candidates = _read_source(source, result)
+        batch.outcomes.append(outcome)
+        batch.candidates.extend(candidates)
+        if source.sitemap and outcome.status != "failed":
+            sitemap_sources.append(source)
+    if sitemap_sources:
+        await _add_sitemap_links(sitemap_sources, fetcher, batch)
+    for outcome in batch.outcomes:
+        _log_outcome(outcome)
+    return batch
+
+
+def _read_source(source: Source, result: FetchResult) -> tuple[SourceOutcome, list[Candidate]]:
+    base = dict(source=source.name, kind=source.kind, url=source.feed_url)
+    if result.not_modified:
+        return SourceOutcome(**base, status="unchanged"), []
+    if not result.ok:
+        return SourceOutcome(**base, status="failed", error=result.error or f"HTTP {result.status}"), []
+
+    if source.kind == "blog":
+        links = extract_links(result.text or "", result.final_url, source.link_selector or "a")
+        candidates = [Candidate(source.name, link) for link in links[: source.max_items]]
+        return SourceOutcome(**base, status="ok", n_items=len(candidates)), candidates
+
+    try:
+        feed = parse_feed(result.body, result.final_url, max_items=source.max_items)
+    except FeedError as exc:
+        return SourceOutcome(**base, status="failed", error=str(exc)), []
+    candidates = [Candidate(source.name, _article_url(item), item) for item in feed.items]
+    return SourceOutcome(**base, status="ok", warning=feed.warning, n_items=len(candidates)), candidates
+
+
+def _article_url(item: FeedItem) -> str:
+    """Publisher URL when the Google link decodes offline; otherwise the link, resolved by redirects."""
+    if is_google_news_link(item.feed_link):
+        return decode_article_link(item.feed_link) or item.feed_link
+    return item.url
+
+
+async def _add_sitemap_links(sources: list[Source], fetcher: Fetcher, batch: FeedBatch) -> None:
+    results = await fetcher.fetch_all([source.sitemap for source in sources])
+    for source, result in zip(sources, results):
+        batch.fetches.append(fetch_log_row(source.name, result))
+        if not result.ok:
+            if not result.not_modified:
+                log.warning("source %s: sitemap %s: %s", source.name, source.sitemap, result.error)
+            continue
+        known = {canonical_url(c.url) for c in batch.candidates if c.source == source.name}
+        fresh = [url for url, _lastmod in parse_sitemap(result.body) if canonical_url(url) not in known]
+        room = max(0, source.max_items - len(known))
+        batch.candidates.extend(Candidate(source.name, url) for url in fresh[:room])
+
+
+def _log_outcome(outcome: SourceOutcome) -> None:
+    if outcome.status == "failed":
+        log.error("source %s failed: %s (%s)", outcome.source, outcome.error, outcome.url)
+    elif outcome.status == "unchanged":
+        log.info("source %s unchanged since last run (304)", outcome.source)
+    else:
+        log.info("source %s: %d item(s)%s", outcome.source, outcome.n_items,
+                 f" — {outcome.warning}" if outcome.warning else "")
+
+
+# --- stage 2: article pages -----------------------------------------------------------------
+
+def unique_candidates(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One fetch per article: the same page reached by two sources (or with tracking
+    parameters) is fetched once; the first source to list it keeps it."""
+    seen: set[str] = set()
+    unique = []
+    for candidate in candidates:
+        key = canonical_url(candidate.url)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
+
+
+async def fetch_articles(
+    candidates: list[Candidate], fetcher: Fetcher, progress: ProgressCallback | None = None
+) -> PageBatch:
+    candidates = unique_candidates(candidates)
+    results = await _fetch_each(fetcher, [c.url for c in candidates], "articles", progress)
+    batch = PageBatch()
+    for candidate, result in zip(candidates, results):
+        batch.fetches.append(fetch_log_row(candidate.source, result))
+        if result.not_modified:
+            batch.unchanged += 1
+            continue
+        if not result.ok:
+            log.warning("article %s: %s", result.final_url or candidate.url, result.error)
+        batch.pages.append((candidate, result))
+    return batch
+
+
+# --- stage 3: extraction ----------------------------------------------------------------------
+
+def extract_pages(
+    pages: list[tuple[Candidate, FetchResult]],
+    extractor: FactExtractor,
+    progress: ProgressCallback | None = None,
+) -> ExtractedBatch:
+    batch = ExtractedBatch()
+    for candidate, result in pages:
+        record = _article_record(candidate, result)
+        if record is None:
+            batch.failed.append((candidate.url, result.error or "no article text"))
+            continue
+        batch.records.append(record)
+
+    docs = ((record.text, _date_part(record.published_at)) for record in batch.records)
+    for done, (record, facts) in enumerate(zip(batch.records, extractor.extract_many(docs)), start=1):
+        batch.facts[record.canonical_url] = facts
+        if progress:
+            progress("extract", done, len(batch.records))
+    return batch
+
+
+def _date_part(published_at: str | None) -> str | None:
+    """Facts are dated by day: a sentence without a date of its own is as of the article's day."""
+    return published_at[:10] if published_at else None
+
+
+def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord | None:
+    item = candidate.item
+    if result.ok:
+        try:
+            article = extract_article(result.text or result.body, url=result.final_url)
+        except ArticleError as exc:
+            log.warning("article %s: %s", result.final_url, exc)
+        else:
+            return _record(
+                candidate, url=article.url or result.final_url, title=article.title or (item and item.title),
+                text=article.text, raw_html=result.text, published_at=article.published_at or (item and item.published_at),
+                author=article.author, snippet_only=False,
+            )
+    if item is None or not (item.title or item.snippet):
+        return None
+    # The page could not be read: keep what the feed said, marked as such.
+    url = result.final_url if result.final_url and not is_google_news_link(result.final_url) else candidate.url
+    text = "\n\n".join(part for part in (item.title, _snippet_without_title(item)) if part)
+    return _record(candidate, url=url, title=item.title, text=text, raw_html=None,
+                   published_at=item.published_at, author=None, snippet_only=True)
+
+
+def _snippet_without_title(item: FeedItem) -> str:
+    snippet = item.snippet.strip()
+    return "" if snippet.startswith(item.title) and len(snippet) - len(item.title) < 40 else snippet
+
+
+def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, author, snippet_only) -> ArticleRecord:
+    item = candidate.item
+    return ArticleRecord(
+        url=url,
+        canonical_url=canonical_url(url),
+        source=candidate.source,
+        publisher=item.publisher if item else None,
+        title=title,
+        text=text,
+        raw_html=raw_html,
+        published_at=published_at,
+        author=author,
+        snippet_only=snippet_only,
+        # the aggregator's redirect link; Google News clusters name related stories by it
+        google_link=item.feed_link if item and canonical_url(item.feed_link) != canonical_url(url) else None,
+        related_urls=list(item.related_urls) if item else [],
+        content_hash=content_hash(text),
+        signature=list(text_signature(text)),
+    )

@@ -1,0 +1,394 @@
+"""The `newsfacts` command line: a thin shell over flows/, extractors/ and warehouse/.
+
+Every error a user can cause ends as one message on stderr and a non-zero exit; tracebacks
+are for bugs only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "fixtures"
+DEMO_SITE = FIXTURES / "site"
+DEMO_SOURCES = FIXTURES / "sources.demo.toml"
+BUNDLED_SOURCES = PROJECT_ROOT / "sources.toml"
+DEFAULT_DB = "newsfacts.duckdb"
+DEFAULT_DEMO_PORT = 8765   # fixed so that a second demo run sees the same URLs (and 304s)
+
+db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+    help="DuckDB warehouse file.",
+)
+
+
+def _quiet_prefect() -> None:
+    """Defaults that keep Prefect from phoning home and give its temporary server time to start."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsfacts")
+
+
+@contextmanager
+def user_errors():
+    """Turn the errors a user can cause into one clear message and exit code 1."""
+    from newsfacts.config import ConfigError
+    from warehouse.db import WarehouseError
+
+    try:
+        yield
+    except (ConfigError, WarehouseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsfacts")
+def cli() -> None:
+    """newsfacts: news and newsroom articles → deal and capacity figures → DuckDB, with conflict review."""
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+def _sources_path(value: str | None) -> Path:
+    if value:
+        return Path(value)
+    local = Path("sources.toml")
+    return local if local.exists() else BUNDLED_SOURCES
+
+
+@cli.command()
+@click.option("--sources", "sources", type=click.Path(dir_okay=False),
+              help="Sources file (default: ./sources.toml, else the bundled one).")
+@db_option
+@click.option("--reports", "reports_dir", default="reports", show_default=True,
+              help="Folder for the dated conflict-review report.")
+@click.option("--demo", is_flag=True, help="Serve the bundled fixture site on 127.0.0.1 and run against it.")
+@click.option("--demo-port", default=DEFAULT_DEMO_PORT, show_default=True, type=int,
+              help="Port of the demo site (0 picks a free one).")
+def run(sources, db_path, reports_dir, demo, demo_port) -> None:
+    """Run the nightly pipeline once, now (no Prefect server needed)."""
+    import asyncio
+
+    _quiet_prefect()
+    from newsfacts.config import load_sources
+
+    with user_errors():
+        sources_path = DEMO_SOURCES if demo and not sources else _sources_path(sources)
+        load_sources(sources_path, substitutions={"base": "http://127.0.0.1"})  # fail fast, before Prefect starts
+        _check_db_path(db_path)
+        from flows.nightly import nightly
+
+        logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in Prefect's log
+        with _demo_site(demo, demo_port) as substitutions:
+            summary = asyncio.run(nightly(
+                sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
+                substitutions=substitutions, show_progress=True,
+            ))
+    click.echo(summary.line())
+    for failure in summary.failures:
+        click.echo(f"  failed: {failure}", err=True)
+    click.echo(f"warehouse: {summary.db_path}")
+    if summary.report_path:
+        click.echo(f"report:    {summary.report_path}")
+    click.echo(f"took {summary.seconds:.1f}s in the flow")
+
+
+@contextmanager
+def _demo_site(enabled: bool, port: int):
+    if not enabled:
+        yield None
+        return
+    from newsfacts.demo_site import DemoSite
+
+    if not DEMO_SITE.is_dir():
+        raise click.ClickException(f"the demo site is missing: {DEMO_SITE} (is this a full checkout?)")
+    try:
+        site = DemoSite(DEMO_SITE, port=port)
+        site.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror or exc}); "
+            "pass --demo-port with a free port"
+        ) from None
+    click.echo(f"demo site serving {DEMO_SITE.relative_to(PROJECT_ROOT)}/ at {site.base_url}")
+    try:
+        yield {"base": site.base_url}
+    finally:
+        site.stop()
+
+
+def _check_db_path(db_path: str) -> None:
+    parent = Path(db_path).resolve().parent
+    if not parent.is_dir():
+        raise click.ClickException(f"{db_path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise click.ClickException(f"{db_path}: folder {parent} is not writable")
+
+
+@cli.command()
+@click.option("--sources", "sources", type=click.Path(dir_okay=False), help="Sources file.")
+@db_option
+@click.option("--reports", "reports_dir", default="reports", show_default=True)
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron syntax).")
+@click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA timezone of the cron, e.g. Europe/Brussels.")
+def serve(sources, db_path, reports_dir, cron, tz) -> None:
+    """Keep the pipeline scheduled nightly (needs `prefect server start`)."""
+    _quiet_prefect()
+    from flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
+    from newsfacts.config import load_sources
+
+    with user_errors():
+        sources_path = _sources_path(sources).resolve()
+        load_sources(sources_path)
+        try:
+            api = check_prefect_api()
+        except PrefectApiMissing as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Prefect API at {api}; scheduling nightly runs at '{cron}' ({tz}). Ctrl-C to stop.")
+        serve_nightly(sources_path=str(sources_path), db_path=str(Path(db_path).resolve()),
+                      reports_dir=str(Path(reports_dir).resolve()), cron=cron, timezone=tz)
+
+
+@cli.command("sources")
+@click.option("--sources", "sources", type=click.Path(dir_okay=False), help="Sources file.")
+def list_sources(sources) -> None:
+    """Validate the sources file and list each source with the URL it fetches."""
+    from newsfacts.config import load_sources
+
+    with user_errors():
+        config = load_sources(_sources_path(sources))
+    for source in config.sources:
+        state = "" if source.enabled else "  (disabled)"
+        click.echo(f"{source.name:<28} {source.kind:<12} {source.feed_url}{state}")
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+def _read_input(path: str) -> tuple[str, str]:
+    """(text, name) of a file argument; '-' reads stdin."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    data = Path(path).read_bytes()
+    from flows.http import decode_body
+
+    return decode_body(data, None), path
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:1000].lower()
+    return head.startswith("<!doctype html") or "<html" in head or "<body" in head or "<p>" in head
+
+
+@cli.command()
+@click.argument("pages", nargs=-1, required=True)
+@click.option("--url", help="The page's URL (used when it declares no canonical URL).")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True)
+def article(pages, url, fmt) -> None:
+    """Extract title, main text, date, author and URL from article HTML files."""
+    from extractors.article import ArticleError, extract_article
+
+    if len(pages) > 1 and fmt == "json":
+        raise click.UsageError("several pages need --format jsonl")
+    with user_errors():
+        for page in pages:
+            html, name = _read_input(page)
+            try:
+                result = extract_article(html, url=url)
+            except ArticleError as exc:
+                raise click.ClickException(f"{name}: {exc}") from None
+            record = {"title": result.title, "text": result.text, "published_at": result.published_at,
+                      "author": result.author, "url": result.url}
+            click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("--published-at", help="Publication date (ISO) used as as_of when a sentence gives none.")
+def extract(files, fmt, published_at) -> None:
+    """Print the facts stated in text, Markdown or HTML files ('-' for stdin)."""
+    from extractors.article import ArticleError, extract_article
+    from extractors.facts import FactExtractor
+
+    extractor = FactExtractor()
+    with user_errors():
+        for path in files:
+            text, name = _read_input(path)
+            date = published_at
+            if _looks_like_html(text):
+                try:
+                    page = extract_article(text)
+                except ArticleError as exc:
+                    raise click.ClickException(f"{name}: {exc}") from None
+                text, date = page.text, date or page.published_at
+            for fact in extractor.extract(text, date):
+                record = fact.to_dict()
+                if fmt == "jsonl":
+                    click.echo(json.dumps({"file": name, **record}, ensure_ascii=False))
+                else:
+                    click.echo(_fact_line(record))
+
+
+def _fact_line(fact: dict) -> str:
+    pair = fact["subject"] + (f" ← {fact['counterparty']}" if fact.get("counterparty") else "")
+    return f"{fact['metric']:<15} {pair:<32} {fact['value']!s:>16} {fact['unit']:<7} {fact['qualifier']:<9} {fact.get('as_of') or ''}"
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def evaluate(gold, fmt) -> None:
+    """Score the extractor against a gold file: precision, recall, F1 at three levels."""
+    from extractors.evaluate import evaluate_gold
+
+    with user_errors():
+        result = evaluate_gold(gold)
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.render_text())
+
+
+@cli.command()
+@db_option
+def reextract(db_path) -> None:
+    """Rebuild every stored article's facts from its stored HTML/text, without refetching."""
+    from flows.reextract import reextract_all
+
+    with user_errors():
+        stats = reextract_all(db_path)
+    click.echo(f"re-extracted {stats['articles']} article(s): facts {stats['new']} new, "
+               f"{stats['removed']} removed, {stats['unchanged']} unchanged; conflicts {stats['conflicts_open']} open")
+
+
+# --- review -----------------------------------------------------------------------------------
+
+@cli.command()
+@db_option
+@click.option("--all", "show_all", is_flag=True, help="Include resolved and dismissed conflicts.")
+def review(db_path, show_all) -> None:
+    """List open conflicts, most severe first."""
+    from warehouse.db import open_reader
+    from warehouse.review import list_conflicts
+
+    with user_errors():
+        con = open_reader(db_path)
+        rows = list_conflicts(con, status=None if show_all else "open")
+        con.close()
+    if not rows:
+        click.echo("no open conflicts" if not show_all else "no conflicts")
+        return
+    for row in rows:
+        click.echo(_conflict_line(row))
+
+
+def _conflict_line(row: dict) -> str:
+    pair = row["subject"] + (f" ← {row['counterparty']}" if row.get("counterparty") else "")
+    values = ", ".join(_short_value(v, row["unit"]) for v in row["values"])
+    return (f"{row['conflict_id']}  {row['status']:<9} {row['class']:<18} sev {row['severity']:.2f}  "
+            f"{row['metric']} {pair}: {values}")
+
+
+def _short_value(value: float, unit: str) -> str:
+    scale = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
+    for factor, suffix in scale:
+        if abs(value) >= factor:
+            value_text = f"{value / factor:g}{suffix}"
+            break
+    else:
+        value_text = f"{value:g}"
+    return {"USD": f"${value_text}", "W": f"{value_text}W", "percent": f"{value_text}%"}.get(unit, value_text)
+
+
+@cli.command()
+@click.argument("conflict_id")
+@click.option("--accept", "accept_fact_id", help="Mark this fact's value as the preferred one.")
+@click.option("--value", type=float, help="Record the correct value directly (in the conflict's unit).")
+@click.option("--dismiss", is_flag=True, help="Not a real conflict (e.g. different deals).")
+@click.option("--note", help="Why: kept with the decision.")
+@db_option
+def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
+    """Record a reviewer's decision on a conflict; it survives later runs."""
+    from warehouse.db import open_writer
+    from warehouse.review import ReviewError, resolve as record_resolution
+
+    chosen = [flag for flag in (accept_fact_id is not None, value is not None, dismiss) if flag]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --accept FACT_ID, --value V, --dismiss")
+    with user_errors():
+        try:
+            with open_writer(db_path) as con:
+                record_resolution(con, conflict_id, accept_fact_id=accept_fact_id, value=value,
+                                  dismiss=dismiss, note=note, user=os.environ.get("USER"))
+        except ReviewError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{conflict_id}: resolved")
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "csv"]), default="html", show_default=True)
+@click.option("--since", help="Only conflicts with evidence published on or after this date (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: stdout for md/csv, conflicts.html for html).")
+def report(db_path, fmt, since, out) -> None:
+    """Write the conflict-review report."""
+    from warehouse.db import open_reader
+    from warehouse.report import render_report
+
+    with user_errors():
+        con = open_reader(db_path)
+        text = render_report(con, fmt=fmt, since=since)
+        con.close()
+        if out or fmt == "html":
+            target = Path(out or "conflicts.html")
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {target}")
+        else:
+            click.echo(text, nl=False)
+
+
+# --- analysts -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("query")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query, db_path, fmt) -> None:
+    """Run a read-only SQL query against the warehouse."""
+    from warehouse.sql import QueryError, format_rows, run_query
+
+    with user_errors():
+        try:
+            columns, rows = run_query(db_path, query)
+        except QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(format_rows(columns, rows, fmt))
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True)
+def export(out_dir, db_path, fmt) -> None:
+    """Export the analyst views (facts, conflicts, articles, …) as Parquet files."""
+    from warehouse.sql import export_parquet
+
+    with user_errors():
+        paths = export_parquet(db_path, Path(out_dir))
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli(prog_name="newsfacts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Gold scoring: three levels, one-to-one matching, 1% tolerance, readable output."""
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.evaluate import evaluate_gold
+
+GOLD = Path(__file__).resolve().parent.parent / "fixtures" / "gold"
+
+
+def write_gold(tmp_path, text, facts, published_at="2025-06-01"):
+    (tmp_path / "doc.txt").write_text(text)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc": "doc.txt", "published_at": published_at, "facts": facts}) + "\n")
+    return gold
+
+
+def fact(subject, counterparty, metric, value, unit="USD", **extra):
+    return dict(subject=subject, counterparty=counterparty, metric=metric, value=value, unit=unit,
+                qualifier="exact", as_of=None, **extra)
+
+
+def test_seed_gold_scores_at_least_0_90_attributed_f1():
+    result = evaluate_gold(GOLD / "seeds.jsonl")
+    assert result.scores["attributed"].f1 >= 0.90, result.render_text()
+
+
+def test_levels_are_nested(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [
+        fact("Anthropic", "Amazon", "investment", 4e9)])
+    scores = evaluate_gold(gold).scores
+    assert scores["figure"].f1 == scores["attributed"].f1 == scores["typed"].f1 == 1.0
+
+
+def test_wrong_metric_fails_only_the_typed_level(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [
+        fact("Anthropic", "Amazon", "compute_deal", 4e9)])
+    result = evaluate_gold(gold)
+    assert (result.scores["attributed"].f1, result.scores["typed"].f1) == (1.0, 0.0)
+    assert len(result.misses["typed"]) == len(result.false_positives["typed"]) == 1
+
+
+def test_wrong_counterparty_fails_attributed(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [
+        fact("Anthropic", "Google", "investment", 4e9)])
+    scores = evaluate_gold(gold).scores
+    assert (scores["figure"].f1, scores["attributed"].f1) == (1.0, 0.0)
+
+
+def test_aliases_compare_as_canonical_names(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [
+        fact("anthropic", "AWS", "investment", 4e9)])
+    assert evaluate_gold(gold).scores["attributed"].f1 == 1.0
+
+
+def test_value_tolerance_is_one_percent(tmp_path):
+    close = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [fact("Anthropic", "Amazon", "investment", 4.03e9)])
+    assert evaluate_gold(close).scores["figure"].true_positives == 1
+    far = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [fact("Anthropic", "Amazon", "investment", 4.1e9)])
+    assert evaluate_gold(far).scores["figure"].true_positives == 0
+
+
+def test_matching_is_one_to_one(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic.", [
+        fact("Anthropic", "Amazon", "investment", 4e9), fact("Anthropic", "Amazon", "investment", 4e9)])
+    score = evaluate_gold(gold).scores["figure"]
+    assert (score.true_positives, score.false_negatives, score.false_positives) == (1, 1, 0)
+    assert score.precision == 1.0 and score.recall == 0.5
+
+
+def test_non_usd_amount_without_conversion_matches_on_currency_and_amount(tmp_path):
+    gold = write_gold(tmp_path, "Mistral raised €600 million led by General Catalyst.", [
+        fact("Mistral", "General Catalyst", "funding_round", None, currency="EUR", amount=6e8)])
+    assert evaluate_gold(gold).scores["typed"].f1 == 1.0
+
+
+def test_empty_document_with_no_gold_facts_scores_perfectly(tmp_path):
+    gold = write_gold(tmp_path, "Nothing to see here.", [])
+    score = evaluate_gold(gold).scores["typed"]
+    assert (score.precision, score.recall) == (1.0, 1.0)
+
+
+def test_outputs(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic. Oracle shares rose 5%.", [
+        fact("Anthropic", "Amazon", "investment", 4e9), fact("OpenAI", "Oracle", "compute_deal", 3e11)])
+    result = evaluate_gold(gold)
+    record = result.to_dict()
+    assert record["scores"]["attributed"] == {"precision": 1.0, "recall": 0.5, "f1": pytest.approx(0.6667, abs=1e-4),
+                                             "tp": 1, "fp": 0, "fn": 1}
+    assert record["misses"]["attributed"][0]["subject"] == "OpenAI"
+    text = result.render_text()
+    assert "attributed" in text and "Misses (attributed): 1" in text and "OpenAI" in text
+    json.dumps(record)  # serialisable

@@ -1,0 +1,101 @@
+"""Subject and counterparty come from sentence structure, by the contract's metric table."""
+import pytest
+
+from extractors.facts import extract_facts
+
+
+def parties(text: str, published_at: str | None = "2025-06-01") -> list[tuple]:
+    return [(f.metric, f.subject, f.counterparty) for f in extract_facts(text, published_at)]
+
+
+def test_investor_invests_in_company():
+    assert parties("Amazon will invest $4B in Anthropic.") == [("investment", "Anthropic", "Amazon")]
+
+
+def test_passive_investment():
+    assert parties("$4 billion was invested in Anthropic by Amazon.") == [("investment", "Anthropic", "Amazon")]
+
+
+def test_funding_round_led_by():
+    assert parties("Anthropic raised $13B led by ICONIQ.") == [("funding_round", "Anthropic", "ICONIQ")]
+
+
+def test_lead_named_in_the_next_sentence():
+    text = "Anthropic raised $13 billion in September. The round was led by ICONIQ."
+    assert parties(text) == [("funding_round", "Anthropic", "ICONIQ")]
+
+
+def test_investor_leads_a_round_in_a_company():
+    assert parties("Thrive Capital led a $6.6 billion round in OpenAI.") == [("funding_round", "OpenAI", "Thrive Capital")]
+
+
+def test_round_and_valuation_in_one_sentence():
+    assert parties("OpenAI raised $40 billion led by SoftBank at a $300 billion valuation.") == [
+        ("funding_round", "OpenAI", "SoftBank"), ("valuation", "OpenAI", None)]
+
+
+def test_possessive_commitment_to_a_cloud():
+    assert parties("OpenAI's $30B commitment to Azure was confirmed.") == [("compute_deal", "OpenAI", "Microsoft")]
+
+
+def test_provider_signing_with_customer_puts_the_customer_first():
+    assert parties("Oracle signed a $300 billion cloud deal with OpenAI.") == [("compute_deal", "OpenAI", "Oracle")]
+
+
+def test_neocloud_sells_to_hyperscaler():
+    assert parties("Nebius signs $17.4 billion AI infrastructure deal with Microsoft") == [
+        ("compute_deal", "Microsoft", "Nebius")]
+
+
+def test_coordinated_parties():
+    assert parties("Anthropic and Amazon said they would expand their collaboration for up to 5 gigawatts.") == [
+        ("power", "Anthropic", "Amazon")]
+
+
+def test_apposition_does_not_steal_the_subject():
+    text = "Crusoe, the developer building OpenAI's site in Texas, has raised $1.38 billion led by Valor Equity Partners."
+    assert parties(text) == [("funding_round", "Crusoe", "Valor Equity Partners")]
+
+
+def test_spend_on_a_cloud():
+    assert parties("Anthropic spent $2.66 billion on AWS through September.") == [("spend", "Anthropic", "Amazon")]
+
+
+def test_revenue_belongs_to_the_company():
+    assert parties("OpenAI's annualized revenue reached $13 billion.") == [("revenue", "OpenAI", None)]
+
+
+def test_infrastructure_with_a_partner():
+    text = "Anthropic announced a $50 billion commitment to build data centers in Texas with Fluidstack."
+    assert parties(text) == [("infrastructure", "Anthropic", "Fluidstack")]
+
+
+def test_aliases_are_canonical():
+    assert parties("Microsoft invested $5 billion and Nvidia invested $10 billion in Anthropic.") == [
+        ("investment", "Anthropic", "Microsoft"), ("investment", "Anthropic", "NVIDIA")]
+
+
+def test_unknown_company_before_a_deal_verb():
+    assert parties("Zephyr Compute raised $300 million led by Sequoia.") == [
+        ("funding_round", "Zephyr Compute", "Sequoia")]
+
+
+def test_unknown_company_is_recognised_everywhere_once_seen():
+    text = "Mistral raised €1.7 billion ($2 billion) led by chip-equipment maker ASML. ASML invested €1.3 billion."
+    facts = extract_facts(text, None)
+    assert [(f.metric, f.subject, f.counterparty) for f in facts] == [
+        ("funding_round", "Mistral", "ASML"), ("investment", "Mistral", "ASML")]
+
+
+def test_sentence_without_parties_inherits_them_from_the_one_before():
+    text = ("OpenAI has signed a contract to buy $300 billion in computing power from Oracle. "
+            "The contract will require 4.5 gigawatts of capacity.")
+    assert parties(text) == [("compute_deal", "OpenAI", "Oracle"), ("power", "OpenAI", "Oracle")]
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Google has invested ~$3 billion in Anthropic.", "Anthropic"),
+    ("Alphabet has invested ~$3 billion in Anthropic.", "Anthropic"),
+])
+def test_investment_subject(text, subject):
+    assert parties(text)[0][1] == subject

@@ -1,0 +1,153 @@
+"""load.py: bulk, transactional, idempotent loading."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs,
+                                    fact_in, load_docs, story_stub, table_counts)
+from warehouse import conflicts, load
+from warehouse.db import migrate
+from warehouse.ids import article_id
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "load.duckdb"))
+    migrate(connection)
+    yield connection
+    connection.close()
+
+
+def test_second_load_of_unchanged_inputs_adds_no_rows(con):
+    docs = canonical_docs()
+    run1 = load.start_run(con, run_id="r1")
+    stats, facts = load_docs(con, run1, docs)
+    conflicts.detect_conflicts(con, run1)
+    assert (stats.new, stats.unchanged, stats.updated, stats.duplicate) == (3, 0, 0, 0)
+    assert stats.changed_urls == {d.url for d in docs}
+    assert (facts.new, facts.removed, facts.unchanged, facts.total) == (5, 0, 0, 5)
+    before = table_counts(con)
+
+    run2 = load.start_run(con, run_id="r2")
+    stats, facts = load_docs(con, run2, docs)
+    summary = conflicts.detect_conflicts(con, run2)
+    assert (stats.new, stats.unchanged, stats.updated) == (0, 3, 0)
+    assert stats.changed_urls == set()
+    assert (facts.new, facts.removed, facts.unchanged) == (0, 0, 5)
+    assert summary.new == 0
+    assert table_counts(con) == before
+    last_seen = {r[0] for r in con.execute("SELECT DISTINCT last_seen_run FROM article_rows").fetchall()}
+    assert last_seen == {"r2"}
+
+
+def test_changed_text_is_an_update(con):
+    doc = canonical_docs()[0]
+    load_docs(con, "r1", [doc])
+    doc.text += "\nUpdated."
+    stats, _ = load_docs(con, "r2", [Doc(**{**doc.__dict__})])
+    assert (stats.new, stats.updated) == (0, 1)
+    assert stats.changed_urls == {doc.url}
+    assert con.execute("SELECT first_seen_run, last_seen_run FROM article_rows").fetchall() == [("r1", "r2")]
+
+
+def test_same_content_under_another_url_is_a_duplicate_in_the_same_story(con):
+    original = canonical_docs()[1]
+    load_docs(con, "r1", [original])
+    copy = original.record() | {"url": "https://mirror.example/copy", "canonical_url": "https://mirror.example/copy"}
+    stats = load.load_articles(con, "r2", [copy], assign_stories=lambda new, old: {})
+    assert (stats.new, stats.duplicate) == (0, 1)
+    assert stats.changed_urls == set()
+    rows = dict(con.execute("SELECT url, story_id FROM article_rows").fetchall())
+    assert rows["https://mirror.example/copy"] == rows[NEWS_2023_URL] == article_id(NEWS_2023_URL)
+    assert con.execute("SELECT duplicate_of FROM article_rows WHERE url = 'https://mirror.example/copy'"
+                       ).fetchall() == [(article_id(NEWS_2023_URL),)]
+
+
+def test_a_batch_with_the_same_key_twice_keeps_the_first(con):
+    doc = canonical_docs()[0]
+    first, second = doc.record(), doc.record() | {"title": "second", "content_hash": "other"}
+    stats = load.load_articles(con, "r1", [first, second], assign_stories=lambda new, old: {})
+    assert stats.new == 1
+    assert con.execute("SELECT title FROM article_rows").fetchall() == [(doc.title,)]
+
+
+def test_objects_and_dicts_are_both_accepted(con):
+    doc = canonical_docs()[0]
+    record = load.ArticleRecord(**{k: v for k, v in doc.record().items()})
+    stats = load.load_articles(con, "r1", [record], assign_stories=story_stub([doc]))
+    facts = load.replace_facts(con, {stats.article_ids[doc.url]: [f.to_dict() for f in doc.facts]}, "v1")
+    assert (stats.new, facts.new) == (1, 1)
+
+
+def test_replace_facts_converges_with_stable_ids(con):
+    doc = canonical_docs()[1]
+    stats, _ = load_docs(con, "r1", [doc])
+    aid = stats.article_ids[doc.url]
+    ids_before = {r[0] for r in con.execute("SELECT fact_id FROM fact_rows").fetchall()}
+    kept = doc.facts[0]
+    better = Fact(**{**kept.__dict__, "confidence": 0.5})  # same id, refreshed fields
+    added = fact_in(doc.text, "Anthropic", 1.0, unit="count", metric="chips", as_of=None)
+    result = load.replace_facts(con, {aid: [better, added]}, "v2")
+    assert (result.new, result.removed, result.unchanged) == (1, 1, 1)
+    rows = dict(con.execute("SELECT fact_id, confidence FROM fact_rows").fetchall())
+    kept_id = next(iter(ids_before & set(rows)))
+    assert rows[kept_id] == 0.5
+    again = load.replace_facts(con, {aid: [better, added]}, "v2")
+    assert (again.new, again.removed, again.unchanged) == (0, 0, 2)
+
+
+def test_loaders_join_the_callers_transaction(con):
+    doc = canonical_docs()[0]
+    con.begin()
+    load_docs(con, "r1", [doc])
+    load.upsert_sources(con, [{"name": "s", "kind": "google_news", "query": "anthropic", "settings": {"hl": "en"}}])
+    con.rollback()
+    assert table_counts(con)["article_rows"] == 0
+    assert con.execute("SELECT count(*) FROM sources").fetchall() == [(0,)]
+
+
+def test_runs_sources_fetch_log_and_validators(con):
+    run_id = load.start_run(con, sources_file="sources.toml")
+    load.upsert_sources(con, [{"name": "s", "kind": "google_news", "query": "q", "settings": {"hl": "en"}},
+                              {"name": "s", "kind": "ignored duplicate"}])
+    load.upsert_sources(con, [{"name": "s", "kind": "newsroom", "url": "https://x.example/news"}])
+    assert con.execute("SELECT kind, url FROM sources").fetchall() == [("newsroom", "https://x.example/news")]
+
+    class Result:  # FetchResult-like
+        url, status, error, not_modified, body, elapsed_ms = "https://x.example/news", 200, None, False, b"abc", 12
+    assert load.log_fetches(con, run_id, [Result(), {"url": "https://y.example", "status": None,
+                                                     "error": "timed out after 5.0s", "source": "s"}]) == 2
+    assert con.execute("SELECT url, bytes, error FROM fetch_log ORDER BY url").fetchall() == [
+        ("https://x.example/news", 3, None), ("https://y.example", None, "timed out after 5.0s")]
+
+    load.save_validators(con, {"https://x.example/feed": ('"e1"', None), "https://none.example": (None, None)})
+    load.save_validators(con, {"https://x.example/feed": ('"e2"', "Sat, 21 Nov 2026 00:00:00 GMT")})
+    assert load.load_validators(con) == {"https://x.example/feed": ('"e2"', "Sat, 21 Nov 2026 00:00:00 GMT")}
+
+    load.finish_run(con, run_id, "ok", {"articles_new": 3})
+    status, summary = con.execute("SELECT status, summary FROM runs").fetchall()[0]
+    assert status == "ok" and '"articles_new": 3' in summary
+
+
+def test_stored_articles_for_reextraction(con):
+    load_docs(con, "r1", canonical_docs())
+    stored = load.stored_articles(con, [article_id(RESEARCH_URL)])
+    assert len(stored) == 1 and stored[0].raw_html.startswith("<html>") and "$8B" in stored[0].text
+    assert len(load.stored_articles(con)) == 3
+
+
+def test_real_story_grouping_links_a_google_news_cluster(con):
+    dedup = pytest.importorskip("extractors.dedup")
+    if not hasattr(dedup, "assign_stories"):
+        pytest.skip("extractors.dedup.assign_stories not written yet")
+    first = canonical_docs()[1].record()
+    second = first | {"url": "https://other.example/a", "canonical_url": "https://other.example/a",
+                      "text": "A different write-up.", "content_hash": "different",
+                      "related_urls": [NEWS_2023_URL], "published_at": "2023-09-26", "signature": []}
+    load.load_articles(con, "r1", [first])
+    load.load_articles(con, "r2", [second])
+    stories = {r[0] for r in con.execute("SELECT story_id FROM article_rows").fetchall()}
+    assert stories == {article_id(NEWS_2023_URL)}
+    assert con.execute("SELECT n_articles FROM stories").fetchall() == [(2,)]

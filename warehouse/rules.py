@@ -1,0 +1,305 @@
+"""When do two figures agree, and when they don't, what kind of disagreement is it?
+
+Pure functions over :class:`Figure` (the fields of a fact that matter here); no database.
+
+Agreement (:func:`agreement`)
+=============================
+
+Every figure has a *written precision*: the size of its last written digit, read from the
+normalised value at the scale it is written in (thousand/million/billion/trillion for USD, W
+and counts): ``$1.25B`` → 0.01B, ``$1.3 billion`` → 0.1B, ``$10B`` → 1B, ``2.2 GW`` → 0.1 GW.
+The *tolerance* of a pair is half the coarser of the two steps, so the more precise figure
+rounded to the less precise one's digits gives the same figure (``$1.25B`` ≈ ``$1.3B``,
+``about $5B`` ≈ ``$5B``). ``approx`` is treated as exact at its written precision.
+
+===================  ===================  ==================  ===================  ==================
+a \\ b               point P2             lower bound L2      ceiling U2 (up_to)   range [lo2, hi2]
+===================  ===================  ==================  ===================  ==================
+point P1             P1 ≈ P2              P1 ≥ L2             P1 ≈ U2 (cap hit)    lo2 ≤ P1 ≤ hi2
+lower bound L1                            always compatible   L1 ≤ U2              hi2 ≥ L1
+ceiling U1                                                    U1 ≈ U2              hi2 ≈ U1
+range [lo1, hi1]                                                                   ranges overlap
+===================  ===================  ==================  ===================  ==================
+
+(point = exact | approx | unknown qualifier; lower bound = more_than | at_least.) "≈" allows
+half the coarser written step of the pair; inequalities (bounds, range ends) allow half the
+finer step, because a bound is a threshold, not a rounded figure ("more than 2 GW" vs
+"1.8 GW" disagree, vs "2 GW" agree). ``up_to X`` vs a smaller point ``Y`` does *not*
+agree: ``Y`` fits under the ceiling, but a tranche drawn so far is not the same figure as the
+deal's total — it is reported, as class ``partial``.
+
+Classes of a disagreeing pair (:func:`classify_pair`), first rule that applies wins
+====================================================================================
+
+===================  ==========================================================================
+changed_over_time    both ``as_of`` are known and lie at least 30 days apart even at their
+                     coarsest precision (``2023`` vs ``2024-11``): the figure describes two
+                     moments (a cumulative total that grew, a revised forecast)
+partial              the smaller figure is a component: it plus one to three other figures of
+                     the key add up to another figure of the key, at the finer precision
+                     (``$1.25B + $2.75B = $4B``); or it sits under an ``up_to`` ceiling of the
+                     key; or its sentence calls it a part (tranche, instalment, initial,
+                     first/second/third, additional, further)
+contradiction        anything else: two different figures for the same thing at the same time
+===================  ==========================================================================
+
+A conflict (one per key) takes the most serious class among its disagreeing pairs:
+contradiction > changed_over_time > partial.
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+LOWER_QUALIFIERS = {"more_than", "at_least"}
+CLASS_ORDER = ("contradiction", "changed_over_time", "partial")  # most serious first
+MIN_TIME_GAP_DAYS = 30
+
+_SCALES = (1e12, 1e9, 1e6, 1e3)
+_SCALED_UNITS = {"USD", "W", "count"}
+_COMPONENT_WORDS = re.compile(
+    r"\b(tranche|tranches|instal?l?ments?|initial|additional|first|second|third|further)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """The part of a fact the rules look at."""
+
+    fact_id: str
+    value: float
+    unit: str
+    qualifier: str = "exact"
+    value_max: float | None = None
+    as_of: str | None = None
+    sentence: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.qualifier in LOWER_QUALIFIERS:
+            return "lower"
+        if self.qualifier == "up_to":
+            return "ceiling"
+        if self.qualifier == "range" and self.value_max is not None:
+            return "range"
+        return "point"
+
+    @property
+    def low(self) -> float:
+        return self.value
+
+    @property
+    def high(self) -> float:
+        return self.value_max if self.kind == "range" else self.value
+
+
+@dataclass(frozen=True)
+class Agreement:
+    agree: bool
+    rule: str  # which rule decided, in words
+
+
+# --------------------------------------------------------------------------- precision
+
+
+def precision_step(value: float, unit: str) -> float:
+    """Size of the last written digit of ``value`` (see module docstring)."""
+    magnitude = abs(value)
+    scale = 1.0
+    if unit in _SCALED_UNITS:
+        scale = next((s for s in _SCALES if magnitude >= s), 1.0)
+    mantissa = f"{magnitude / scale:.12g}"
+    if "e" in mantissa:  # extremely large or small: fall back to the scale itself
+        return scale
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return scale * 10.0**-decimals
+
+
+def tolerance(a: Figure, b: Figure, *, finer: bool = False) -> float:
+    """Half the coarser (or ``finer``) written step of the two figures, plus float noise."""
+    steps = [precision_step(f.value, f.unit) for f in (a, b)]
+    if a.kind == "range":
+        steps.append(precision_step(a.value_max, a.unit))
+    if b.kind == "range":
+        steps.append(precision_step(b.value_max, b.unit))
+    step = min(steps) if finer else max(steps)
+    return step / 2 + 1e-9 * max(abs(a.high), abs(b.high), 1.0)
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def agreement(a: Figure, b: Figure) -> Agreement:
+    """Do two figures of the same key agree? Symmetric; see the table in the module docstring."""
+    order = ("point", "lower", "ceiling", "range")
+    if order.index(a.kind) > order.index(b.kind):
+        a, b = b, a
+    tol, bound_tol = tolerance(a, b), tolerance(a, b, finer=True)
+    close = lambda x, y: abs(x - y) <= tol  # noqa: E731 - reads like the table
+    pair = (a.kind, b.kind)
+    if pair == ("point", "point"):
+        return Agreement(close(a.value, b.value), "same figure at written precision")
+    if pair == ("point", "lower"):
+        return Agreement(a.value >= b.value - bound_tol, "point within the lower bound")
+    if pair == ("point", "ceiling"):
+        if close(a.value, b.value):
+            return Agreement(True, "point equals the ceiling")
+        if a.value < b.value:
+            return Agreement(False, "point under the ceiling: a part, not the total")
+        return Agreement(False, "point above the ceiling")
+    if pair == ("point", "range"):
+        return Agreement(b.low - bound_tol <= a.value <= b.high + bound_tol, "point within the range")
+    if pair == ("lower", "lower"):
+        return Agreement(True, "two lower bounds are compatible")
+    if pair == ("lower", "ceiling"):
+        return Agreement(a.value <= b.value + bound_tol, "lower bound below the ceiling")
+    if pair == ("lower", "range"):
+        return Agreement(b.high >= a.value - bound_tol, "range reaches the lower bound")
+    if pair == ("ceiling", "ceiling"):
+        return Agreement(close(a.value, b.value), "same ceiling at written precision")
+    if pair == ("ceiling", "range"):
+        return Agreement(close(a.value, b.high), "ceiling equals the top of the range")
+    return Agreement(a.low <= b.high + bound_tol and b.low <= a.high + bound_tol, "ranges overlap")
+
+
+# --------------------------------------------------------------------------- time
+
+
+def as_of_interval(as_of: str | None) -> tuple[date, date] | None:
+    """``2023`` → whole year, ``2023-09`` → the month, ``2023-09-14…`` → the day; else None."""
+    if not as_of:
+        return None
+    match = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", as_of.strip())
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+def clearly_different_times(a: Figure, b: Figure) -> bool:
+    """Both as_of known and at least MIN_TIME_GAP_DAYS apart at their coarsest precision."""
+    ia, ib = as_of_interval(a.as_of), as_of_interval(b.as_of)
+    if ia is None or ib is None:
+        return False
+    gap = max((ib[0] - ia[1]).days, (ia[0] - ib[1]).days)
+    return gap >= MIN_TIME_GAP_DAYS
+
+
+# --------------------------------------------------------------------------- components
+
+
+def component_reason(small: Figure, others: list[Figure]) -> str | None:
+    """Why ``small`` looks like a component of another figure of the key, or None.
+
+    ``others`` are the key's other figures (excluding ``small``).
+    """
+    addends = [f for f in others if f.kind == "point" and f.value > 0][:12]  # bound the search
+    totals = [f for f in others if f.value > small.value]
+    for size in (1, 2, 3):
+        for combo in itertools.combinations(addends, size):
+            total_value = small.value + sum(f.value for f in combo)
+            for total in totals:
+                if total in combo:
+                    continue
+                # strict: the parts must add up at the finer precision, not merely round to it
+                if abs(total_value - total.value) <= tolerance(small, total, finer=True):
+                    parts = " + ".join(format_figure(f, bare=True) for f in (small, *combo))
+                    return f"{parts} = {format_figure(total, bare=True)}"
+    for other in others:
+        if other.kind == "ceiling" and small.value < other.value - tolerance(small, other):
+            return f"{format_figure(small)} fits under the ceiling {format_figure(other)}"
+    if _COMPONENT_WORDS.search(small.sentence or ""):
+        return f"{format_figure(small)} is described as a tranche or part"
+    return None
+
+
+# --------------------------------------------------------------------------- classes
+
+
+@dataclass(frozen=True)
+class PairVerdict:
+    a: Figure
+    b: Figure
+    klass: str
+    reason: str
+
+
+def classify_pair(a: Figure, b: Figure, key_figures: list[Figure],
+                  component_cache: dict[str, str | None] | None = None) -> PairVerdict:
+    """Class of a disagreeing pair (first matching rule of the module docstring table).
+
+    ``component_cache`` (fact_id → component reason) saves repeating the search per pair.
+    """
+    small, large = sorted((a, b), key=lambda f: (f.value, f.fact_id))
+    if clearly_different_times(a, b):
+        earlier, later = sorted((a, b), key=lambda f: as_of_interval(f.as_of)[0])
+        trend = "grew" if later.high > earlier.high else "fell"
+        return PairVerdict(
+            a, b, "changed_over_time",
+            f"{format_figure(earlier)} ({short_date(earlier.as_of)}) → {format_figure(later)} "
+            f"({short_date(later.as_of)}): different dates, the figure {trend}",
+        )
+    cache = {} if component_cache is None else component_cache
+    if small.fact_id not in cache:
+        cache[small.fact_id] = component_reason(
+            small, [f for f in key_figures if f.fact_id != small.fact_id])
+    why = cache[small.fact_id]
+    if why:
+        return PairVerdict(a, b, "partial", f"{format_figure(small)} vs {format_figure(large)}: {why}")
+    when = f" ({short_date(a.as_of)})" if a.as_of and a.as_of == b.as_of else ""
+    return PairVerdict(
+        a, b, "contradiction",
+        f"{format_figure(small)} vs {format_figure(large)}{when}: different figures for the same time",
+    )
+
+
+def most_serious(classes: list[str]) -> str:
+    return min(classes, key=CLASS_ORDER.index)
+
+
+# --------------------------------------------------------------------------- display
+
+
+def short_date(as_of: str | None) -> str:
+    """The date part of an as_of (``2026-02-02T09:00:00+00:00`` → ``2026-02-02``)."""
+    return (as_of or "undated")[:10]
+
+
+def format_figure(f: Figure, *, bare: bool = False) -> str:
+    """``up to $4B``, ``2.2 GW``, ``220,000``, ``4.5%``; ``bare`` drops the qualifier."""
+    text = format_value(f.value, f.unit)
+    if f.kind == "range":
+        text = f"{text}–{format_value(f.value_max, f.unit)}"
+    if bare:
+        return text
+    prefix = {"up_to": "up to ", "more_than": "more than ", "at_least": "at least ",
+              "approx": "about "}.get(f.qualifier, "")
+    return prefix + text
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    if unit == "percent":
+        return f"{value:g}%"
+    if unit == "count":
+        return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
+    names = {"USD": (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)),
+             "W": ((" TW", 1e12), (" GW", 1e9), (" MW", 1e6), (" kW", 1e3))}.get(unit)
+    if names is None:
+        return f"{value:g} {unit}"
+    suffix, scale = next(((s, m) for s, m in names if abs(value) >= m), ("" if unit == "USD" else " W", 1.0))
+    number = f"{value / scale:.12g}"
+    return f"${number}{suffix}" if unit == "USD" else f"{number}{suffix}"
