@@ -157,9 +157,13 @@ class CueMatcher:
             self.matcher.add(rec["label"], [nlp.make_doc(rec["pattern"])])
 
     def __call__(self, doc: Doc) -> Doc:
-        # cues matter only where a figure is: match the sentences that hold one
+        # cues matter only where a figure is: match the sentences that hold one, and the
+        # sentence after it (which explains a bare "Two: $27 billion.")
         cues = []
-        for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get(FIGURE_SPANS, [])}):
+        ranges = sorted({sentence_bounds(doc, span.start) for span in doc.spans.get(FIGURE_SPANS, [])})
+        for (start, end), following in zip(ranges, ranges[1:] + [None]):
+            if end < len(doc) and (following is None or following[0] != end):
+                end = sentence_bounds(doc, end)[1]
             cues.extend(self.matcher(doc[start:end], as_spans=True))
         doc.spans[CUE_SPANS] = cues
         return doc

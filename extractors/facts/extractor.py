@@ -21,7 +21,7 @@ from .figures import DOC_TEXT, Figure, parse_figure
 from .metrics import choose_metric, is_hedged, metric_in_text
 from .model import Fact
 from .numbers import customise_tokenizer
-from .orgs import NOT_ORG_WORDS, ORG_SPANS, OrgLexicon, load_lexicon
+from .orgs import NOT_ORG_WORDS, ORG_SPANS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, row_at
 
 _ELLIPTICAL_TOKENS = 6
@@ -312,7 +312,7 @@ class DocumentFacts:
             orgs = self._orgs_in_chars(cell.start, cell.end)
             if len(orgs) == 1 and orgs[0].text == cell.text.strip("*_ "):
                 return orgs[0].label_
-            if not orgs and self._name_in_cell(cell):
+            if not orgs and any(word in header for word in _SUBJECT_COLUMN) and self._name_in_cell(cell):
                 return self._name_in_cell(cell)[0]
         return None
 
@@ -320,11 +320,13 @@ class DocumentFacts:
         """A cell of a company or investor column that holds an unknown name ("ASML")."""
         text = cell.text.strip("*_ ")
         words = text.split()
-        if not words or len(words) > 4 or not text[:1].isupper() or any(ch.isdigit() for ch in text[:1]):
+        if not words or len(words) > 4 or not text[:1].isupper() or any(ch.isdigit() for ch in text):
             return []
-        if any(ch in text for ch in "$€£%|") or text in NOT_ORG_WORDS:
+        if any(ch in text for ch in "$€£%|,/+") or text in NOT_ORG_WORDS:
             return []
-        return [self.lexicon.canonical(text)]
+        # "Coatue", "ASML", "Aker ASA" are firms; "Jaan Tallinn" (two plain words) is likely a person
+        firm = len(words) == 1 or words[-1] in ORG_SUFFIXES or any(w.isupper() and len(w) > 1 for w in words)
+        return [self.lexicon.canonical(text)] if firm else []
 
     def _header_org(self, row: TableRow, index: int) -> str | None:
         if index >= len(row.header):
