@@ -73,20 +73,7 @@ def extract_task(pages, progress):
 
 @task(name="load", cache_policy=NO_CACHE)
 def load_task(con, run_id, config, feeds, pages, extracted, validators):
-    with con.cursor() as cur:
-        cur.begin()
-        loading.upsert_sources(cur, [source.as_row() for source in config.sources])
-        loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
-        loading.save_validators(cur, validators)
-        articles = loading.load_articles(cur, run_id, extracted.records)
-        facts_by_article = {
-            articles.article_ids[record.canonical_url]: extracted.facts[record.canonical_url]
-            for record in extracted.records
-            if record.canonical_url in articles.changed_urls
-        }
-        facts = loading.replace_facts(cur, facts_by_article, EXTRACTOR_VERSION)
-        cur.commit()
-    return articles, facts
+    return stages.load_batch(con, run_id, config, feeds, pages, extracted, validators, EXTRACTOR_VERSION)
 
 
 @task(name="detect conflicts", cache_policy=NO_CACHE)

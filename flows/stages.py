@@ -21,7 +21,8 @@ from extractors.google_news import decode_article_link, is_google_news_link
 from flows.http import Fetcher, FetchResult
 from newsfacts.config import Source, SourcesConfig
 from newsfacts.progress import ProgressCallback
-from warehouse.load import ArticleRecord
+from warehouse import load as loading
+from warehouse.load import ArticleRecord, FactStats, LoadStats
 
 log = logging.getLogger("newsfacts.pipeline")
 
@@ -286,3 +287,27 @@ def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, a
         content_hash=content_hash(text),
         signature=list(text_signature(text)),
     )
+
+
+# --- stage 4: load ------------------------------------------------------------------------------
+
+def load_batch(
+    con, run_id: str, config: SourcesConfig, feeds: FeedBatch, pages: PageBatch,
+    extracted: ExtractedBatch, validators: dict, extractor_version: str,
+) -> tuple[LoadStats, FactStats]:
+    """Everything one run learnt, in one transaction: a crash leaves the warehouse as it was."""
+    with con.cursor() as cur:
+        cur.begin()
+        loading.upsert_sources(cur, [source.as_row() for source in config.sources])
+        loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
+        loading.save_validators(cur, validators)
+        articles = loading.load_articles(cur, run_id, extracted.records)
+        # Facts of unchanged and duplicate articles are already stored.
+        facts_by_article = {
+            articles.article_ids[record.canonical_url]: extracted.facts[record.canonical_url]
+            for record in extracted.records
+            if record.canonical_url in articles.changed_urls
+        }
+        facts = loading.replace_facts(cur, facts_by_article, extractor_version, run_id=run_id)
+        cur.commit()
+    return articles, facts

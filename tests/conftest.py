@@ -15,12 +15,23 @@ The fault routes (/_fault/...) are served whatever the root.
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import flows.stages as stages
+from extractors.facts import FactExtractor
+from flows.http import Fetcher
+from newsfacts.config import parse_sources
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
+from warehouse import load as loading
+from warehouse.db import open_writer
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
 
 
 @pytest.fixture
@@ -42,3 +53,50 @@ def serve_site() -> Iterator[Callable[[Path], DemoSite]]:
     yield start
     for site in sites:
         site.stop()
+
+
+@pytest.fixture(scope="session")
+def extractor() -> FactExtractor:
+    """One rule pipeline for the whole session (building it costs ~1 s)."""
+    return FactExtractor()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory, extractor) -> Path:
+    """A warehouse loaded from the demo site once per session. Copy it before writing to it."""
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with DemoSite(DEFAULT_ROOT) as site:
+        run_pipeline_once(demo_config(site), db, extractor)
+    with open_writer(db) as con:
+        from warehouse.conflicts import detect_conflicts
+
+        detect_conflicts(con)
+    return db
+
+
+def demo_config(site, extra: str = ""):
+    text = DEMO_SOURCES.read_text() + extra
+    return parse_sources(text.replace("{{base}}", site.base_url))
+
+
+def quick_fetcher(config, validators):
+    """Short timeouts and backoff so that fault tests stay bounded."""
+    return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators)
+
+
+async def fetch_everything(config, validators):
+    async with quick_fetcher(config, validators) as fetcher:
+        feeds = await stages.fetch_feeds(config, fetcher)
+        pages = await stages.fetch_articles(feeds.candidates, fetcher)
+    return feeds, pages
+
+
+def run_pipeline_once(config, db_path, extractor):
+    """fetch → extract → load, the flow's stages without Prefect."""
+    with open_writer(db_path) as con:
+        run_id = loading.start_run(con)
+        validators = loading.load_validators(con)
+        feeds, pages = asyncio.run(fetch_everything(config, validators))
+        extracted = stages.extract_pages(pages.pages, extractor)
+        articles, _facts = stages.load_batch(con, run_id, config, feeds, pages, extracted, validators, "test")
+    return feeds, pages, extracted, articles

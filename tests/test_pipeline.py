@@ -9,14 +9,9 @@ import duckdb
 import pytest
 
 import flows.stages as stages
-from extractors.facts import FactExtractor
-from flows.http import Fetcher
-from newsfacts.config import load_sources, parse_sources
-from warehouse import load as loading
-from warehouse.db import open_reader, open_writer
+from warehouse.db import open_reader
 
-PROJECT = Path(__file__).resolve().parents[1]
-DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
+from conftest import DEMO_SOURCES, demo_config, run_pipeline_once
 
 FAULTY_SOURCES = """
 [[source]]
@@ -36,50 +31,9 @@ url = "{{base}}/_fault/malformed.xml"
 """
 
 
-def demo_config(site, extra: str = ""):
-    text = DEMO_SOURCES.read_text() + extra
-    return parse_sources(text.replace("{{base}}", site.base_url))
-
-
-def quick_fetcher(config, validators):
-    """Short timeouts and backoff so that fault tests stay bounded."""
-    return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators)
-
-
-async def fetch_everything(config, validators):
-    async with quick_fetcher(config, validators) as fetcher:
-        feeds = await stages.fetch_feeds(config, fetcher)
-        pages = await stages.fetch_articles(feeds.candidates, fetcher)
-    return feeds, pages
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    return FactExtractor()
-
-
-def run_once(config, db_path, extractor):
-    """fetch → extract → load, as the flow does, without Prefect."""
-    with open_writer(db_path) as con:
-        run_id = loading.start_run(con)
-        validators = loading.load_validators(con)
-        feeds, pages = asyncio.run(fetch_everything(config, validators))
-        extracted = stages.extract_pages(pages.pages, extractor)
-        loading.log_fetches(con, run_id, feeds.fetches + pages.fetches)
-        loading.save_validators(con, validators)
-        articles = loading.load_articles(con, run_id, extracted.records)
-        loading.replace_facts(
-            con,
-            {articles.article_ids[r.canonical_url]: extracted.facts[r.canonical_url]
-             for r in extracted.records if r.canonical_url in articles.changed_urls},
-            "test",
-        )
-    return feeds, pages, extracted, articles
-
-
 def test_failing_sources_are_reported_while_the_others_load(site_server, tmp_path, extractor):
     config = demo_config(site_server, FAULTY_SOURCES)
-    feeds, pages, extracted, articles = run_once(config, tmp_path / "w.duckdb", extractor)
+    feeds, pages, extracted, articles = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
 
     outcome = {o.source: o for o in feeds.outcomes}
     assert outcome["answers-500"].status == "failed" and "500" in outcome["answers-500"].error
@@ -100,7 +54,7 @@ def test_failing_sources_are_reported_while_the_others_load(site_server, tmp_pat
 
 def test_snippet_only_items_keep_the_feed_text(site_server, tmp_path, extractor):
     config = demo_config(site_server)
-    run_once(config, tmp_path / "w.duckdb", extractor)
+    run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
     con = open_reader(tmp_path / "w.duckdb")
     rows = con.execute("SELECT title, text, publisher FROM articles WHERE snippet_only").fetchall()
     publishers = {publisher for _title, _text, publisher in rows}
@@ -112,13 +66,13 @@ def test_snippet_only_items_keep_the_feed_text(site_server, tmp_path, extractor)
 def test_unchanged_feeds_cost_a_304_and_no_parse(site_server, tmp_path, extractor, monkeypatch):
     config = demo_config(site_server)
     db = tmp_path / "w.duckdb"
-    run_once(config, db, extractor)
+    run_pipeline_once(config, db, extractor)
 
     parsed = []
     real_parse = stages.parse_feed
     monkeypatch.setattr(stages, "parse_feed", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
     site_server.reset_counters()
-    feeds, pages, extracted, articles = run_once(config, db, extractor)
+    feeds, pages, extracted, articles = run_pipeline_once(config, db, extractor)
 
     assert parsed == []
     assert {o.status for o in feeds.outcomes} == {"unchanged"}
@@ -128,7 +82,7 @@ def test_unchanged_feeds_cost_a_304_and_no_parse(site_server, tmp_path, extracto
 
 
 def test_syndicated_copies_share_one_story(site_server, tmp_path, extractor):
-    run_once(demo_config(site_server), tmp_path / "w.duckdb", extractor)
+    run_pipeline_once(demo_config(site_server), tmp_path / "w.duckdb", extractor)
     con = open_reader(tmp_path / "w.duckdb")
     stories = dict(con.execute("SELECT publisher, story_id FROM articles WHERE snippet_only").fetchall())
     assert stories["Storyboard18"] == stories["Let's Data Science"]
@@ -139,7 +93,7 @@ def test_syndicated_copies_share_one_story(site_server, tmp_path, extractor):
 
 def test_the_same_page_from_two_sources_is_fetched_once(site_server, tmp_path, extractor):
     config = demo_config(site_server)
-    feeds, pages, extracted, articles = run_once(config, tmp_path / "w.duckdb", extractor)
+    feeds, pages, extracted, articles = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
     urls = [record.canonical_url for record in extracted.records]
     assert len(urls) == len(set(urls))
     assert not any("utm_" in url for url in urls)
@@ -194,3 +148,39 @@ def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_t
     assert second.articles_new == 0 and second.facts_new == 0 and second.conflicts_new == 0
     assert second.sources_unchanged == 3
     assert table_counts(db) == counts
+
+
+ANALYST = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+print("open", before, flush=True)
+sys.stdin.readline()                      # hold the file open until the run has finished
+after = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+print("still reading", after, flush=True)
+"""
+
+
+def test_an_analyst_holding_the_warehouse_open_neither_blocks_nor_is_blocked(site_server, tmp_path, extractor):
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    run_pipeline_once(demo_config(site_server), db, extractor)   # something to look at
+    analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(db)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().split() == ["open", "5"]
+        extra = demo_config(site_server, '\n[[source]]\nname = "wire"\nkind = "rss"\n'
+                                         'url = "{{base}}/_fault/malformed.xml"\n'.replace("{{base}}", site_server.base_url))
+        feeds, _pages, _extracted, articles = run_pipeline_once(extra, db, extractor)
+        analyst.stdin.write("\n")
+        analyst.stdin.flush()
+        assert analyst.stdout.readline().strip() == "still reading 5"   # their snapshot
+    finally:
+        analyst.stdin.close()
+        analyst.wait(timeout=30)
+    # a new connection sees what the run published
+    assert articles.new >= 1
+    con = open_reader(db)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 5 + articles.new

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 from bisect import bisect_right
-from spacy.attrs import IS_SPACE, LOWER, ORTH, PREFIX, SPACY
+from functools import lru_cache
+from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH, PREFIX, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -44,13 +46,15 @@ def member(values: np.ndarray, sorted_hashes: np.ndarray) -> np.ndarray:
     return sorted_hashes[np.minimum(found, len(sorted_hashes) - 1)] == values
 
 
-def _hashes(strings, words) -> np.ndarray:
-    return np.array(sorted(strings.add(w) for w in words), dtype="uint64")
+@lru_cache(maxsize=64)
+def hashes(words: tuple[str, ...]) -> np.ndarray:
+    """Sorted string hashes of words (spaCy's hashes do not depend on the vocab)."""
+    return np.array(sorted(hash_string(w) for w in words), dtype="uint64")
 
 
-def capital_hashes(strings) -> np.ndarray:
+def capital_hashes() -> np.ndarray:
     """Hashes of the capital letters (a token's PREFIX is its first character)."""
-    return _hashes(strings, _CAPITALS[:26])
+    return hashes(_CAPITALS[:26])
 
 
 @Language.component("newsfacts_sentences")
@@ -59,16 +63,16 @@ def split_sentences(doc: Doc) -> Doc:
     if len(doc) == 0:
         doc.user_data[SENTENCE_STARTS] = []
         return doc
-    strings = doc.vocab.strings
     orth, prefix, is_space, spacy_ws = doc.to_array([ORTH, PREFIX, IS_SPACE, SPACY]).T
-    ends = member(orth, _hashes(strings, _SENTENCE_END)) & (spacy_ws == 1)
-    opens = member(prefix, _hashes(strings, _CAPITALS)) | member(orth, _hashes(strings, _LINE_OPENERS))
+    ends = member(orth, hashes(_SENTENCE_END)) & (spacy_ws == 1)
+    opens = member(prefix, hashes(_CAPITALS)) | member(orth, hashes(_LINE_OPENERS))
     starts = np.zeros(len(doc), dtype=bool)
     starts[0] = True
     starts[1:] = ends[:-1] & opens[1:]
-    for i in np.flatnonzero(is_space[:-1]):
-        if "\n" in doc[int(i)].text:
-            starts[i + 1] = True
+    # after a whitespace token holding a line break: look each distinct one up once
+    spaces = np.unique(orth[is_space == 1])
+    breaks = np.array(sorted(h for h in spaces.tolist() if "\n" in doc.vocab.strings[h]), dtype="uint64")
+    starts[1:] |= member(orth[:-1], breaks)
     doc.user_data[SENTENCE_STARTS] = np.flatnonzero(starts).tolist()
     return doc
 
@@ -123,7 +127,8 @@ class FigureMatcher:
         """Token ranges around anchors; tags the class words' NORM on the way."""
         if len(doc) == 0:
             return []
-        lower = doc.to_array(LOWER)
+        lower, like_num = doc.to_array([LOWER, LIKE_NUM]).T
+        numbers = np.concatenate(([0], np.cumsum(like_num)))   # numbers[j] - numbers[i]: count in [i, j)
         windows: list[tuple[int, int]] = []
         chip_nouns: list[int] = []
         for i in np.flatnonzero(member(lower, self.class_words)).tolist():
@@ -135,8 +140,10 @@ class FigureMatcher:
                 continue
             sent_start, sent_end = sentence_bounds(doc, i)
             start, end = max(sent_start, i - self.BEFORE), min(sent_end, i + self.AFTER)
+            if numbers[end] == numbers[start]:
+                continue  # "GPUs" with no number near: no figure
             if windows and sent_start <= windows[-1][0]:
-                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))  # one call per sentence
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))  # one Matcher call per sentence
             else:
                 windows.append((start, end))
         doc.user_data[CHIP_TOKENS] = chip_nouns
@@ -159,11 +166,16 @@ class CueMatcher:
     def __call__(self, doc: Doc) -> Doc:
         # cues matter only where a figure is: match the sentences that hold one, and the
         # sentence after it (which explains a bare "Two: $27 billion.")
-        cues = []
-        ranges = sorted({sentence_bounds(doc, span.start) for span in doc.spans.get(FIGURE_SPANS, [])})
-        for (start, end), following in zip(ranges, ranges[1:] + [None]):
-            if end < len(doc) and (following is None or following[0] != end):
+        ranges: list[list[int]] = []
+        for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get(FIGURE_SPANS, [])}):
+            if end < len(doc):
                 end = sentence_bounds(doc, end)[1]
+            if ranges and start <= ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], end)  # adjacent sentences: one call
+            else:
+                ranges.append([start, end])
+        cues = []
+        for start, end in ranges:
             cues.extend(self.matcher(doc[start:end], as_spans=True))
         doc.spans[CUE_SPANS] = cues
         return doc

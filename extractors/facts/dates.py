@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
@@ -20,11 +21,15 @@ _DATE = re.compile(
 
 def dates_in(text: str, offset: int, published_at: str | None,
              skip: list[tuple[int, int]] = ()) -> list[tuple[int, str]]:
-    """(character offset, ISO date) of the dates in text; offset is text's place in the document."""
+    """(character offset, ISO date) of the dates in text; offset is text's place in the document.
+
+    skip: sorted (start, end) character ranges of figures, whose numbers are no dates."""
     found = []
+    skip_starts = [a for a, _ in skip]
     for match in _DATE.finditer(text):
         start = offset + match.start()
-        if any(a <= start < b for a, b in skip):
+        k = bisect_right(skip_starts, start) - 1
+        if k >= 0 and start < skip[k][1]:
             continue  # a number inside a figure
         iso = _iso(match, published_at)
         if iso:

@@ -449,8 +449,12 @@ def _richer(first: Fact, later: Fact) -> Fact:
 def _dedupe(facts: list[Fact]) -> list[Fact]:
     """A figure repeated in one article (headline, body, summary table) is one fact."""
     kept: list[Fact] = []
+    by_figure: dict[tuple, list[int]] = {}   # candidates share a unit and a rounded value or amount
     for fact in facts:
-        for k, seen in enumerate(kept):
+        keys = _figure_keys(fact)
+        candidates = sorted({k for key in keys for k in by_figure.get(key, [])})
+        for k in candidates:
+            seen = kept[k]
             if not _same_value(fact, seen):
                 continue
             same_pair = _org_set(fact) == _org_set(seen)
@@ -459,5 +463,16 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
                 kept[k] = _richer(seen, fact)
                 break
         else:
+            for key in keys:
+                by_figure.setdefault(key, []).append(len(kept))
             kept.append(fact)
     return kept
+
+
+def _figure_keys(fact: Fact) -> list[tuple]:
+    keys = []
+    if fact.value is not None:
+        keys.append((fact.unit, round(fact.value, 3)))
+    if fact.currency and fact.amount is not None:
+        keys.append((fact.unit, fact.currency, round(fact.amount, 3)))
+    return keys

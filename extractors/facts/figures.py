@@ -168,7 +168,8 @@ def _qualifier(span: Span, current: str) -> str:
         return current
     text = _doc_text(span)
     before = text[max(span.start_char - 30, 0):span.start_char].lower().rstrip(_FRAMING)
-    for phrase, qualifier in _BEFORE_PHRASES:
+    last_word = before.rsplit(None, 1)[-1].lstrip(_FRAMING) if before.strip() else ""
+    for phrase, qualifier in _BEFORE_PHRASES.get(last_word, ()):
         if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalnum()):
             return qualifier
     after = text[span.end_char:span.end_char + 10].lower().lstrip(_FRAMING)
@@ -188,5 +189,7 @@ def _doc_text(span: Span) -> str:
 
 
 _FRAMING = " \t\n*_(\"“"   # emphasis and brackets between a qualifier and its figure
-_BEFORE_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_BEFORE]
+_BEFORE_PHRASES: dict[str, list[tuple[str, str]]] = {}   # by the phrase's last word
+for _words, _q in QUALIFIER_BEFORE:
+    _BEFORE_PHRASES.setdefault(_words[-1], []).append((" ".join(_words), _q))
 _AFTER_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_AFTER]

@@ -168,7 +168,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     """Runs of capitalised tokens in sentences that hold a figure (where deals are)."""
     if len(doc) == 0:
         return
-    upper_first = member(doc.to_array(PREFIX), capital_hashes(doc.vocab.strings))
+    upper_first = member(doc.to_array(PREFIX), capital_hashes())
     for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get("figures", [])}):
         candidates = (np.flatnonzero(upper_first[start:end]) + start).tolist()
         k = 0
