@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 import flows.stages as stages
-from warehouse.db import open_reader
+from warehouse.db import open_reader, open_writer
 
 from conftest import DEMO_SOURCES, demo_config, run_pipeline_once
 
@@ -142,12 +142,25 @@ def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_t
     values = {v for (v,) in con.execute(
         "SELECT value FROM facts WHERE fact_id IN (SELECT unnest(?::VARCHAR[]))", [amazon[0][2]]).fetchall()}
     assert {8e9, 4e9} <= values
+    ids_after_first = [r[0] for r in con.execute("SELECT conflict_id FROM conflicts ORDER BY 1").fetchall()]
     con.close()
+
+    from warehouse.review import resolve
+
+    with open_writer(db) as writer:
+        conflict_id = writer.execute(
+            "SELECT conflict_id FROM conflicts WHERE counterparty = 'Amazon' AND metric = 'investment'"
+        ).fetchone()[0]
+        resolve(writer, conflict_id, value=8e9, note="three tranches add up to $8B", user="reviewer")
 
     second = asyncio.run(nightly(**params))
     assert second.articles_new == 0 and second.facts_new == 0 and second.conflicts_new == 0
     assert second.sources_unchanged == 3
     assert table_counts(db) == counts
+
+    con = open_reader(db)
+    assert [r[0] for r in con.execute("SELECT conflict_id FROM conflicts ORDER BY 1").fetchall()] == ids_after_first
+    assert con.execute("SELECT status FROM conflicts WHERE conflict_id = ?", [conflict_id]).fetchone()[0] == "resolved"
 
 
 ANALYST = """
