@@ -99,3 +99,33 @@ def test_sentence_without_parties_inherits_them_from_the_one_before():
 ])
 def test_investment_subject(text, subject):
     assert parties(text)[0][1] == subject
+
+
+def test_respectively_pairs_figures_with_names_in_order():
+    text = ("OpenAI has signed compute deals with several suppliers. "
+            "Broadcom and AMD deals were announced in gigawatts (10 GW and 6 GW respectively).")
+    assert parties(text) == [("power", "OpenAI", "Broadcom"), ("power", "OpenAI", "AMD")]
+
+
+def test_a_chip_maker_named_on_the_chips_is_not_the_counterparty():
+    text = "Microsoft signed a five-year, $9.7 billion contract with IREN for access to Nvidia GB300 chips."
+    assert parties(text) == [("compute_deal", "Microsoft", "IREN")]
+
+
+def test_the_company_a_provider_builds_for_is_the_subject():
+    text = "Fluidstack is building data centers for Anthropic as part of a $50 billion buildout."
+    assert parties(text) == [("infrastructure", "Anthropic", "Fluidstack")]
+
+
+def test_a_bare_figure_is_explained_by_the_next_sentence():
+    text = "Two: $27 billion. Meta agreed a financing deal with Blue Owl Capital for its Hyperion campus."
+    assert [(s, c) for m, s, c in parties(text)] == [("Meta", "Blue Owl")]
+
+
+def test_listicle_item_takes_its_metric_from_the_title():
+    text = "The biggest AI funding rounds of 2025\n\n1. OpenAI — $40 billion. The round closed in March.\n"
+    assert parties(text) == [("funding_round", "OpenAI", None)]
+
+
+def test_sentence_final_org_name_with_inner_capital_is_recognised():
+    assert parties("Anthropic will use 300 megawatts of capacity from SpaceX.") == [("power", "Anthropic", "SpaceX")]

@@ -41,3 +41,8 @@ def test_well_over_is_more_than():
 
 def test_range_qualifier():
     assert qualifier("Meta expects capital expenditures of $66 billion to $72 billion this year.") == "range"
+
+
+def test_power_range():
+    facts = extract_facts("CoreWeave will supply OpenAI with 1–2 GW of capacity.", None)
+    assert [(f.value, f.value_max, f.qualifier) for f in facts] == [(1e9, 2e9, "range")]

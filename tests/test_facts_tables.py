@@ -78,3 +78,27 @@ def test_company_column_rows_are_subjects():
 def test_tab_separated_table_with_customer_and_provider_columns():
     assert [(m, s, c, v) for m, s, c, v, d in rows(BACKLOG)] == [
         ("compute_deal", "OpenAI", "CoreWeave", 22.4e9), ("compute_deal", "Microsoft", "Nebius", 17.4e9)]
+
+
+PLAIN = """Q3 AI mega-rounds
+
+Company | Lead | Amount | Post-money valuation
+Reflection AI | Nvidia | $2B | $8B
+Zephyrine | ASML | $1B | $5B
+"""
+
+
+def test_pipe_table_without_outer_pipes_and_unknown_names_in_role_columns():
+    assert [(m, s, c, v) for m, s, c, v, d in rows(PLAIN)] == [
+        ("funding_round", "Reflection AI", "NVIDIA", 2e9), ("valuation", "Reflection AI", None, 8e9),
+        ("funding_round", "Zephyrine", "ASML", 1e9), ("valuation", "Zephyrine", None, 5e9)]
+
+
+def test_a_person_in_the_investor_column_is_no_counterparty():
+    table = "Anthropic's rounds:\n\n| Round | Amount | Key Investors |\n|---|---|---|\n| Series A | $124M | Jaan Tallinn |\n"
+    assert [(m, s, c) for m, s, c, v, d in rows(table)] == [("funding_round", "Anthropic", None)]
+
+
+def test_a_row_with_an_estimate_is_no_fact():
+    table = "Provider\tCustomer\tContract value\nNscale\tMicrosoft\t$14B (est.)\n"
+    assert rows(table) == []

@@ -11,6 +11,7 @@ belongs to the company receiving it, a compute deal to the customer buying compu
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -32,8 +33,9 @@ PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "
                    "supplied", "offers", "offer", "delivers", "deliver", "rents", "leases", "sells", "sell", "sold",
                    "hosts", "host", "committed", "commits", "committing"}
 LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
+# words skipped when looking for the verb after a name ("Amazon has already invested")
 _AUX = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "just", "now", "said", "says",
-        "it", "dramatically", "reportedly", "has", "'s", "’s", "deal", "agreement", "partnership", "contract", "the", "new"}
+        "it", "dramatically", "reportedly", "'s", "’s", "deal", "agreement", "partnership", "contract", "the", "new"}
 
 
 @dataclass
@@ -70,7 +72,8 @@ class Roles:
     mentions: list[Mention] = field(default_factory=list)
 
     def is_list(self, mention: Mention) -> bool:
-        return sum(1 for m in self.mentions if m.group == mention.group and m.name != mention.name) > 0
+        """Is the mention one of a coordinated list of different names ("AWS, Google and Azure")?"""
+        return any(m.group == mention.group and m.name != mention.name for m in self.mentions)
 
 
 def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: list[Span],
@@ -144,7 +147,9 @@ def _in_apposition(doc: Doc, mention: Mention, before: list[Mention]) -> bool:
 
 def _names_a_chip(doc: Doc, end: int) -> bool:
     """"Nvidia GB300 chips", "AMD's MI450 chips": the maker of a chip is not a party to the deal."""
-    return any(end <= i < end + 3 for i in doc.user_data.get(CHIP_TOKENS, ()))
+    chips = doc.user_data.get(CHIP_TOKENS) or []
+    k = bisect_left(chips, end)
+    return k < len(chips) and chips[k] < end + 3
 
 
 def _coordinated(doc: Doc, left: Mention, right: Mention) -> bool:

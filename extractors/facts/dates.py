@@ -25,10 +25,9 @@ def dates_in(text: str, offset: int, published_at: str | None,
 
     skip: sorted (start, end) character ranges of figures, whose numbers are no dates."""
     found = []
-    skip_starts = [a for a, _ in skip]
     for match in _DATE.finditer(text):
         start = offset + match.start()
-        k = bisect_right(skip_starts, start) - 1
+        k = bisect_right(skip, (start, float("inf"))) - 1
         if k >= 0 and start < skip[k][1]:
             continue  # a number inside a figure
         iso = _iso(match, published_at)

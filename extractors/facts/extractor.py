@@ -15,13 +15,14 @@ from spacy.tokens import Doc, Span
 
 from . import components  # noqa: F401  (registers the components)
 from .attribution import PROVIDING_VERBS, Attribution, attribute, read_roles
-from .components import CUE_SPANS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
+from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, parse_figure
+from .merging import dedupe, merge_conversions
 from .metrics import choose_metric, is_hedged, metric_in_text
 from .model import Fact
 from .numbers import customise_tokenizer
-from .orgs import NOT_ORG_WORDS, ORG_SPANS, ORG_SUFFIXES, OrgLexicon, load_lexicon
+from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, row_at
 
 _ELLIPTICAL_TOKENS = 6
@@ -29,7 +30,6 @@ _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s")
 _SUBJECT_COLUMN = ("company", "companies", "customer", "buyer", "client", "lab", "startup", "firm", "tenant",
                    "name", "hyperscaler", "issuer", "recipient")
-_CONVERSION_GLUE = {"(", "or", "about", "roughly", "approximately", "around", "some", ",", "nearly", "~", "worth"}
 _INVESTOR_COLUMN = ("investor", "backer", "lead")
 _PARTNER_COLUMN = ("provider", "partner", "cloud", "supplier", "vendor", "counterparty")
 
@@ -75,18 +75,13 @@ def extract_facts(text: str, published_at: str | None = None) -> list[Fact]:
 
 
 class Mark(NamedTuple):
-    """A matched span as plain numbers: spaCy Span attributes are slow to read in loops."""
+    """A matched organisation or cue as plain numbers: Span objects are slow to make and read."""
     start: int
     end: int
     label_: str
     text: str
     start_char: int
     end_char: int
-
-    @classmethod
-    def of(cls, span: Span, text: str) -> "Mark":
-        start_char, end_char = span.start_char, span.end_char
-        return cls(span.start, span.end, span.label_, text[start_char:end_char], start_char, end_char)
 
 
 class DocumentFacts:
@@ -98,8 +93,9 @@ class DocumentFacts:
         doc.user_data[DOC_TEXT] = self.text
         self.published_at = published_at
         self.lexicon = lexicon
-        self.orgs = [Mark.of(span, self.text) for span in doc.spans.get(ORG_SPANS, [])]
-        self.cues = sorted((Mark.of(span, self.text) for span in doc.spans.get(CUE_SPANS, [])), key=lambda c: c.start)
+        text = self.text
+        self.orgs = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(ORG_MARKS, [])]
+        self.cues = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(CUE_MARKS, [])]
         self._org_starts = [o.start for o in self.orgs]
         self._org_start_chars = [o.start_char for o in self.orgs]
         self._cue_starts = [c.start for c in self.cues]
@@ -108,6 +104,8 @@ class DocumentFacts:
         self._sentence_attr: dict[int, tuple[Attribution, str | None]] = {}
         self._dates: dict[int, list[tuple[int, str]]] = {}
         self._sentence_deal: dict[int, Attribution] = {}
+        self._row_spans: dict[int, Span] = {}
+        self._captions: dict[tuple[int, int] | None, tuple[Attribution | None, str | None]] = {}
         starts = doc.user_data.get(SENTENCE_STARTS) or [0]
         self._sentence_starts = starts
         self._sentence_ends = starts[1:] + [len(doc)]
@@ -118,8 +116,8 @@ class DocumentFacts:
 
     def facts(self) -> list[Fact]:
         figures = [f for f in map(parse_figure, self._figure_spans) if f is not None]
-        facts = [fact for fig in _merge_conversions(figures) if (fact := self._fact(fig)) is not None]
-        return _dedupe(facts)
+        facts = [fact for fig in merge_conversions(figures) if (fact := self._fact(fig)) is not None]
+        return dedupe(facts)
 
     # -- one figure -------------------------------------------------------------------------
 
@@ -241,7 +239,7 @@ class DocumentFacts:
         if index is None:
             return None
         cell = doc.char_span(row.cells[index].start, row.cells[index].end, alignment_mode="expand")
-        row_span = doc.char_span(row.start, row.end, alignment_mode="expand")
+        row_span = self._row_span(row)
         label_cell = row.cells[0]
         column = row.column_name(index)
         if is_hedged(self._cues_in(row_span.start, row_span.end), self.doc):
@@ -335,7 +333,18 @@ class DocumentFacts:
         orgs = self._orgs_in_chars(header.start, header.end)
         return orgs[0].label_ if len(orgs) == 1 else None
 
+    def _row_span(self, row: TableRow) -> Span:
+        if row.start not in self._row_spans:
+            self._row_spans[row.start] = self.doc.char_span(row.start, row.end, alignment_mode="expand")
+        return self._row_spans[row.start]
+
     def _caption(self, row: TableRow) -> tuple[Attribution | None, str | None]:
+        """What the paragraph introducing a table says: its subject, counterparty and metric."""
+        if row.caption not in self._captions:
+            self._captions[row.caption] = self._read_caption(row)
+        return self._captions[row.caption]
+
+    def _read_caption(self, row: TableRow) -> tuple[Attribution | None, str | None]:
         if row.caption is None:
             return None, None
         caption = self.doc.char_span(*row.caption, alignment_mode="expand")
@@ -399,80 +408,3 @@ class DocumentFacts:
             self._dates[span.start] = dates_in(self.text[start:span.end_char], start, self.published_at,
                                                self._figure_chars)
         return self._dates[span.start]
-
-
-def _merge_conversions(figures: list[Figure]) -> list[Figure]:
-    """"€10bn ($11.7bn)": one figure, valued in dollars, that keeps the euro amount."""
-    merged: list[Figure] = []
-    skip: set[int] = set()
-    for k, fig in enumerate(figures):
-        if k in skip:
-            continue
-        nxt = figures[k + 1] if k + 1 < len(figures) else None
-        if fig.currency and nxt is not None and nxt.currency is None and nxt.unit == "USD":
-            glue = [t.lower_ for t in fig.span.doc[fig.end:nxt.start]]
-            if len(glue) <= 3 and all(w in _CONVERSION_GLUE for w in glue):
-                merged.append(replace(fig, value=nxt.value, value_max=nxt.value_max, qualifier=nxt.qualifier
-                                      if nxt.qualifier != "exact" else fig.qualifier))
-                skip.add(k + 1)
-                continue
-        if fig.unit == "USD" and fig.currency is None and merged and merged[-1].currency and \
-                merged[-1].value is None:
-            pass
-        merged.append(fig)
-    return merged
-
-
-def _org_set(fact: Fact) -> set[str]:
-    return {fact.subject, fact.counterparty} - {None}
-
-
-def _same_value(a: Fact, b: Fact) -> bool:
-    if a.unit != b.unit:
-        return False
-    if a.currency and a.currency == b.currency and a.amount is not None and b.amount is not None:
-        return abs(a.amount - b.amount) <= 1e-6 * max(abs(a.amount), 1.0)
-    if a.value is None or b.value is None:
-        return a.value is None and b.value is None and a.currency == b.currency and a.amount == b.amount
-    return abs(a.value - b.value) <= 1e-6 * max(abs(a.value), 1.0)
-
-
-def _richer(first: Fact, later: Fact) -> Fact:
-    """Keep the first mention, completed by what a later one adds (parties, a dollar value)."""
-    if len(_org_set(later)) > len(_org_set(first)):
-        first = replace(first, subject=later.subject, counterparty=later.counterparty)
-    if first.value is None and later.value is not None:
-        first = replace(first, value=later.value, value_max=later.value_max)
-    return first
-
-
-def _dedupe(facts: list[Fact]) -> list[Fact]:
-    """A figure repeated in one article (headline, body, summary table) is one fact."""
-    kept: list[Fact] = []
-    by_figure: dict[tuple, list[int]] = {}   # candidates share a unit and a rounded value or amount
-    for fact in facts:
-        keys = _figure_keys(fact)
-        candidates = sorted({k for key in keys for k in by_figure.get(key, [])})
-        for k in candidates:
-            seen = kept[k]
-            if not _same_value(fact, seen):
-                continue
-            same_pair = _org_set(fact) == _org_set(seen)
-            nested = fact.metric == seen.metric and (_org_set(fact) <= _org_set(seen) or _org_set(seen) <= _org_set(fact))
-            if same_pair or nested:
-                kept[k] = _richer(seen, fact)
-                break
-        else:
-            for key in keys:
-                by_figure.setdefault(key, []).append(len(kept))
-            kept.append(fact)
-    return kept
-
-
-def _figure_keys(fact: Fact) -> list[tuple]:
-    keys = []
-    if fact.value is not None:
-        keys.append((fact.unit, round(fact.value, 3)))
-    if fact.currency and fact.amount is not None:
-        keys.append((fact.unit, fact.currency, round(fact.amount, 3)))
-    return keys

@@ -85,9 +85,9 @@ def _range_values(low_words: list[str], high_words: list[str] | None) -> tuple[f
     if high_words is None or low is None:
         return low, None
     high = parse_number(high_words)
-    has_magnitude = lambda ws: any(w.lower() in MAGNITUDES for w in ws)  # noqa: E731
-    if high is not None and not has_magnitude(low_words) and has_magnitude(high_words):
-        low *= MAGNITUDES[next(w.lower() for w in high_words if w.lower() in MAGNITUDES)]
+    high_magnitude = next((MAGNITUDES[w.lower()] for w in high_words if w.lower() in MAGNITUDES), None)
+    if high is not None and high_magnitude and not any(w.lower() in MAGNITUDES for w in low_words):
+        low *= high_magnitude  # "$10–20B": the magnitude is written once, after the second number
     if high is None or not (low < high <= low * 20):
         return low, None  # "$5B to 2027" is no range
     return low, high
@@ -115,15 +115,12 @@ def _money(span: Span) -> Figure | None:
 
 
 def _power(span: Span) -> Figure | None:
-    words = [t.text for t in span if t.text != "-" or t.i not in (span.start, span.end - 1)]
-    scale = 1.0
-    numbers = []
-    for word in words:
-        if word.lower() in POWER_UNITS:
-            scale = POWER_UNITS[word.lower()]
-        else:
-            numbers.append(word)
-    numbers = [w for w in numbers if w != "-"] if span.label_ == "POWER" else numbers
+    scale, numbers = 1.0, []
+    for token in span:
+        if token.lower_ in POWER_UNITS:
+            scale = POWER_UNITS[token.lower_]
+        elif not (token.text == "-" and span.label_ == "POWER"):  # "300-megawatt"; a range keeps its dash
+            numbers.append(token.text)
     low_words, high_words = _split_range(numbers)
     low, high = _range_values(low_words, high_words)
     if low is None:

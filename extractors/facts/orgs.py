@@ -8,21 +8,21 @@ they end in a corporate word ("Labs", "Capital", "AI", …).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import ORTH, PREFIX
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
-from .components import capital_hashes, member, sentence_bounds
+from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, hashes, marks, match_regions, member,
+                         sentence_bounds, token_attrs)
 
-ORG_SPANS = "orgs"
+ORG_MARKS = "newsfacts_orgs"
 PROVIDER_KINDS = {"hyperscaler", "neocloud", "chipmaker", "provider"}
 SELLER_RANK = {"neocloud": 3, "provider": 3, "chipmaker": 2, "hyperscaler": 1}
 
@@ -63,6 +63,12 @@ NOT_ORG_WORDS = {
     "Emirati", "European", "Canadian", "Israeli", "Swiss", "Swedish", "Spanish", "Italian", "Taiwanese",
     "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable", "Our",
 }
+
+
+_NOT_ORG_HASHES = hashes(tuple(sorted(NOT_ORG_WORDS)))
+_SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
+_VERB_HASHES = hashes(tuple(sorted(DEAL_VERBS | {"'s", "’s"})))
+_INTRODUCER_HASHES = hashes(tuple(sorted({words[-1] for words in ORG_INTRODUCERS})))
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,8 @@ def make_org_recogniser(nlp: Language, name: str, extra_paths: list[str]):
 
 
 class OrgRecogniser:
-    """Puts organisation mentions in doc.spans["orgs"], label = canonical name."""
+    """Puts organisation mentions in doc.user_data["newsfacts_orgs"] as
+    (start, end, canonical name, start_char, end_char)."""
 
     def __init__(self, nlp: Language, lexicon: OrgLexicon):
         self.lexicon = lexicon
@@ -141,19 +148,54 @@ class OrgRecogniser:
             self.matcher.add(entry.name, [nlp.make_doc(a) for a in (entry.name, *entry.aliases)])
 
     def __call__(self, doc: Doc) -> Doc:
-        known = filter_spans(self.matcher(doc, as_spans=True))
-        taken = {i for span in known for i in range(span.start, span.end)}
-        unknown = [span for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
+        known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
+        taken = {i for start, end, *_ in known for i in range(start, end)}
+        known_starts = sorted(mark[0] for mark in known)
+        unknown = [span for span in _capitalised_runs(doc, taken, known_starts) if _looks_like_org(doc, span)]
         unknown += _other_mentions(doc, unknown, taken)
-        doc.spans[ORG_SPANS] = sorted(filter_spans(known + unknown), key=lambda s: s.start)
+        unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
+        doc.user_data[ORG_MARKS] = sorted(_longest_first(known + unknown_marks))
         return doc
+
+
+def _longest_first(found: list[tuple]) -> list[tuple]:
+    """Overlapping matches: keep the longest ("Google Cloud" over "Google")."""
+    found = sorted(found)
+    if all(a[1] <= b[0] for a, b in zip(found, found[1:])):
+        return found  # the usual case: nothing overlaps
+    kept, used = [], set()
+    for mark in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+        if not any(i in used for i in range(mark[0], mark[1])):
+            kept.append(mark)
+            used.update(range(mark[0], mark[1]))
+    return kept
+
+
+def _regions(doc: Doc, around: int = 2, lede: int = 3) -> list[tuple[int, int]]:
+    """Where organisations matter: the first sentences (what the article is about) and the
+    sentences near a figure (who the figure belongs to); the rest of a long article is skipped."""
+    if len(doc) < SHORT_DOC_TOKENS:
+        return [(0, len(doc))]
+    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    ends = starts[1:] + [len(doc)]
+    wanted = set(range(min(lede, len(starts))))
+    for span in doc.spans.get("figures", []):
+        k = bisect_right(starts, span.start) - 1
+        wanted.update(range(max(k - around, 0), min(k + around + 1, len(starts))))
+    regions: list[tuple[int, int]] = []
+    for k in sorted(wanted):
+        if regions and regions[-1][1] == starts[k]:
+            regions[-1] = (regions[-1][0], ends[k])
+        else:
+            regions.append((starts[k], ends[k]))
+    return regions
 
 
 def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     """A name recognised once by its context is an organisation everywhere in the document."""
     if not found:
         return []
-    orth = doc.to_array(ORTH)
+    orth = token_attrs(doc)[0]
     seen = {span.start for span in found} | taken
     more = []
     for words, label in {tuple(t.orth for t in span): span.label_ for span in found}.items():
@@ -164,13 +206,27 @@ def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     return more
 
 
-def _capitalised_runs(doc: Doc, taken: set[int]):
+def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
     """Runs of capitalised tokens in sentences that hold a figure (where deals are)."""
     if len(doc) == 0:
         return
-    upper_first = member(doc.to_array(PREFIX), capital_hashes())
+    orth, lower, prefix = token_attrs(doc)[:3]
+    starts_run = member(prefix, capital_hashes()) & ~member(orth, _NOT_ORG_HASHES)
+    if taken:
+        starts_run[list(taken)] = False
+    # cheap evidence first: a deal verb after, an introducer before, or a corporate suffix
+    evidence = member(orth, _SUFFIX_HASHES)
+    evidence[:-1] |= member(lower[1:], _VERB_HASHES)
+    within = np.concatenate(([0], np.cumsum(evidence)))
+    n = len(doc)
+    ahead = within[np.minimum(np.arange(n) + 5, n)] - within[:n] > 0
+    introduced = np.zeros(n, dtype=bool)
+    introduced[1:] = member(lower[:-1], _INTRODUCER_HASHES)
+    starts_run &= ahead | introduced
     for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get("figures", [])}):
-        candidates = (np.flatnonzero(upper_first[start:end]) + start).tolist()
+        if bisect_left(known_starts, end) - bisect_left(known_starts, start) >= 2:
+            continue  # the sentence already names its parties: two known names
+        candidates = (np.flatnonzero(starts_run[start:end]) + start).tolist()
         k = 0
         while k < len(candidates):
             i = candidates[k]
@@ -180,8 +236,11 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
             if not _capitalised(doc[i]):
                 continue
             j = i + 1
-            while j < end and j not in taken and (_capitalised(doc[j]) or doc[j].text in ORG_SUFFIXES or
-                                                  (doc[j].text == "&" and j + 1 < end and _capitalised(doc[j + 1]))):
+            while j < end and j not in taken:
+                token = doc[j]
+                if not (_capitalised(token) or token.text in ORG_SUFFIXES or
+                        (token.text == "&" and j + 1 < end and _capitalised(doc[j + 1]))):
+                    break
                 j += 1
             yield Span(doc, i, j, label=doc[i:j].text)
             while k < len(candidates) and candidates[k] < j:
