@@ -148,7 +148,7 @@ def test_canonical_case_is_one_changed_over_time_conflict(con):
     summary = conflicts.detect_conflicts(con, "r1")
     assert (summary.new, summary.open, summary.by_class) == (1, 1, {"changed_over_time": 1})
     [(cid, klass, status, n_sources, n_facts, severity, reason)] = conflict_rows(con)
-    assert cid == key_id("Amazon", "Anthropic", "investment", "USD", None)
+    assert cid == key_id("Anthropic", "Amazon", "investment", "USD", None)
     assert (klass, status, n_sources, n_facts) == ("changed_over_time", "open", 3, 5)
     assert severity == pytest.approx((8 - 1.25) / 8 * 3, abs=1e-4)
     assert "$8B" in reason
@@ -170,13 +170,13 @@ def test_facts_without_value_and_agreeing_facts_make_no_conflict(con):
 def test_syndicated_copies_count_as_one_source(con):
     text = "Microsoft has invested $10 billion in OpenAI."
     wire = Doc("https://wire.example/ms", text, "2023-01-23", "Wire", "MS invests",
-               [fact_in(text, "$10 billion", 10e9, subject="Microsoft", counterparty="OpenAI", as_of="2023-01")])
+               [fact_in(text, "$10 billion", 10e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")])
     copies = [Doc(f"https://paper{i}.example/ms", text + f" Copy {i}.", "2023-01-23", f"Paper {i}", "MS invests",
-                  [fact_in(text, "$10 billion", 10e9, subject="Microsoft", counterparty="OpenAI", as_of="2023-01")],
+                  [fact_in(text, "$10 billion", 10e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")],
                   story_of=wire.url) for i in range(3)]
     other_text = "Microsoft invested $13 billion in OpenAI."
     other = Doc("https://other.example/ms", other_text, "2023-01-24", "Other", "MS",
-                [fact_in(other_text, "$13 billion", 13e9, subject="Microsoft", counterparty="OpenAI", as_of="2023-01")])
+                [fact_in(other_text, "$13 billion", 13e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")])
     load_docs(con, "r1", [wire, *copies, other])
     conflicts.detect_conflicts(con, "r1")
     [(_, klass, _, n_sources, n_facts, severity, _)] = conflict_rows(con)

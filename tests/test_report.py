@@ -71,7 +71,7 @@ def test_html_is_one_self_contained_file(canonical):
 
 def test_html_shows_every_value_with_its_evidence(canonical):
     html = render_report(canonical, "html")
-    assert "Amazon – Anthropic: investment (USD)" in html
+    assert "Anthropic – Amazon: investment (USD)" in html
     for text in ("$8B", "up to $4B", "$1.25B", "$2.75B", "changed over time", "Example Wire", "2023-09-25"):
         assert text in html, text
     assert "Amazon will invest <mark>up to $4 billion</mark> in Anthropic" in html
@@ -103,13 +103,13 @@ def test_summary_counts_new_open_and_resolved_since_the_last_run(tmp_path):
         resolve(con, list_conflicts(con)[0]["conflict_id"], dismiss=True)
     text = "Microsoft invested $10 billion in OpenAI. Others said $13 billion."
     ms = Doc("https://ms.example/a", text, "2023-01-23", "MS News", "MS",
-             [fact_in(text, "$10 billion", 10e9, subject="Microsoft", counterparty="OpenAI", as_of="2023-01"),
-              fact_in(text, "$13 billion", 13e9, subject="Microsoft", counterparty="OpenAI", as_of="2023-01")])
+             [fact_in(text, "$10 billion", 10e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01"),
+              fact_in(text, "$13 billion", 13e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")])
     run_once(path, canonical_docs() + [ms])
     con = open_reader(path)
     md = render_report(con, "md")
     assert "| 1 | 1 | 1 | 0 |" in md      # new, open, resolved, reopened
-    assert "Microsoft – OpenAI" in md and "Amazon" not in md
+    assert "OpenAI – Microsoft" in md and "Amazon" not in md
     con.close()
 
 

@@ -38,7 +38,7 @@ def test_report_renders_in_headless_chromium(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
-    assert "Amazon – Anthropic: investment (USD)" in dom
+    assert "Anthropic – Amazon: investment (USD)" in dom
     assert "$8B" in dom and "up to $4B" in dom
     assert "Amazon has invested <mark>$8B</mark> in Anthropic in total (November 2024)." in dom
     assert "Amazon will invest <mark>up to $4 billion</mark> in Anthropic, the companies said." in dom

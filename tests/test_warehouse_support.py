@@ -39,7 +39,7 @@ class Doc:
 
 
 def fact_in(text: str, figure: str, value: float, *, qualifier: str = "exact", as_of: str | None,
-            subject: str = "Amazon", counterparty: str | None = "Anthropic",
+            subject: str = "Anthropic", counterparty: str | None = "Amazon",
             metric: str = "investment", unit: str = "USD", **extra) -> Fact:
     """A fact whose span points at ``figure`` in ``text`` and whose sentence contains it."""
     start = text.index(figure)
