@@ -25,6 +25,7 @@ class Article:
     published_at: str | None    # ISO 8601 date or datetime
     author: str | None
     url: str | None             # canonical URL from the page, else the URL given
+    site_name: str | None = None  # og:site_name / application-name: who published it
 
 
 class ArticleError(ValueError):
@@ -75,6 +76,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         published_at=metadata.get("published_at") or _iso_date(document.date),
         author=author,
         url=_canonical_url(metadata, url),
+        site_name=site_name,
     )
 
 

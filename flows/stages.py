@@ -252,7 +252,7 @@ def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord 
             return _record(
                 candidate, url=article.url or result.final_url, title=article.title or (item and item.title),
                 text=article.text, raw_html=result.text, published_at=article.published_at or (item and item.published_at),
-                author=article.author, snippet_only=False,
+                author=article.author, snippet_only=False, site_name=article.site_name,
             )
     if item is None or not (item.title or item.snippet):
         return None
@@ -260,7 +260,7 @@ def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord 
     url = result.final_url if result.final_url and not is_google_news_link(result.final_url) else candidate.url
     text = "\n\n".join(part for part in (item.title, _snippet_without_title(item)) if part)
     return _record(candidate, url=url, title=item.title, text=text, raw_html=None,
-                   published_at=item.published_at, author=None, snippet_only=True)
+                   published_at=item.published_at, author=None, snippet_only=True, site_name=None)
 
 
 def _snippet_without_title(item: FeedItem) -> str:
@@ -268,13 +268,14 @@ def _snippet_without_title(item: FeedItem) -> str:
     return "" if snippet.startswith(item.title) and len(snippet) - len(item.title) < 40 else snippet
 
 
-def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, author, snippet_only) -> ArticleRecord:
+def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, author, snippet_only,
+            site_name) -> ArticleRecord:
     item = candidate.item
     return ArticleRecord(
         url=url,
         canonical_url=canonical_url(url),
         source=candidate.source,
-        publisher=item.publisher if item else None,
+        publisher=(item.publisher if item else None) or site_name,
         title=title,
         text=text,
         raw_html=raw_html,

@@ -197,3 +197,12 @@ def test_an_analyst_holding_the_warehouse_open_neither_blocks_nor_is_blocked(sit
     assert articles.new >= 1
     con = open_reader(db)
     assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 5 + articles.new
+
+
+def test_publisher_comes_from_the_feed_else_the_page(site_server, tmp_path, extractor):
+    run_pipeline_once(demo_config(site_server), tmp_path / "w.duckdb", extractor)
+    con = open_reader(tmp_path / "w.duckdb")
+    by_source = dict(con.execute("SELECT source, publisher FROM articles WHERE source <> 'demo-google-news'").fetchall())
+    assert by_source == {"demo-newsroom": "Compute Atlas Newsroom"}   # the blog feed's copy was deduplicated
+    news = {p for (p,) in con.execute("SELECT publisher FROM articles WHERE source = 'demo-google-news'").fetchall()}
+    assert news == {"Compute Desk", "Founders Daily", "Storyboard18", "Let's Data Science"}
