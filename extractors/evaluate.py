@@ -5,10 +5,15 @@ A gold file is JSON lines, one per document:
      "facts": [{subject, counterparty, metric, value, unit, qualifier, as_of, ...}]}
 
 Facts are matched one-to-one at three levels, each stricter than the last:
-    figure      same unit, value within 1% (or same currency and amount when value is null)
+    figure      same unit, value within 1%
     attributed  + same subject and counterparty (canonical organisation names)
     typed       + same metric
 and scored micro-averaged over all documents.
+
+Unscored facts: a fact whose value is null (a non-USD amount with no dollar equivalent in the
+text) cannot meet "unit + value within 1%", and annotators differ on whether to record such
+amounts at all. Predictions and gold entries with a null value are therefore left out of
+precision and recall, and listed apart as "unscored (no USD value)".
 """
 from __future__ import annotations
 
@@ -57,11 +62,13 @@ class EvalResult:
     scores: dict[str, LevelScore] = field(default_factory=lambda: {level: LevelScore() for level in LEVELS})
     misses: dict[str, list[dict]] = field(default_factory=lambda: {level: [] for level in LEVELS})
     false_positives: dict[str, list[dict]] = field(default_factory=lambda: {level: [] for level in LEVELS})
+    unscored: dict[str, list[dict]] = field(default_factory=lambda: {"gold": [], "found": []})
 
     def to_dict(self) -> dict:
         return {"gold": self.gold_path, "documents": self.documents,
                 "scores": {level: score.to_dict() for level, score in self.scores.items()},
-                "misses": self.misses, "false_positives": self.false_positives}
+                "misses": self.misses, "false_positives": self.false_positives,
+                "unscored_no_usd_value": self.unscored}
 
     def render_text(self, level: str = "attributed") -> str:
         lines = [f"Gold: {self.gold_path} ({self.documents} documents)", "",
@@ -72,6 +79,9 @@ class EvalResult:
         for title, items in ((f"Misses ({level})", self.misses[level]),
                              (f"False positives ({level})", self.false_positives[level])):
             lines += ["", f"{title}: {len(items)}"]
+            lines += [f"  - {_describe(item)}" for item in items]
+        for side, items in (("gold", self.unscored["gold"]), ("found", self.unscored["found"])):
+            lines += ["", f"Unscored (no USD value), {side}: {len(items)}"]
             lines += [f"  - {_describe(item)}" for item in items]
         return "\n".join(lines)
 
@@ -94,14 +104,13 @@ def _canon(lexicon: OrgLexicon, name: str | None) -> str | None:
     return canonical.lower() if canonical else None
 
 
+def scored(fact: dict) -> bool:
+    """Only a fact with a value can be compared on "unit + value within 1%"."""
+    return fact.get("value") is not None
+
+
 def _matches(gold: dict, found: dict, level: str, lexicon: OrgLexicon) -> bool:
-    if gold["unit"] != found["unit"]:
-        return False
-    if gold.get("value") is None or found.get("value") is None:
-        if not (gold.get("value") is None and found.get("value") is None
-                and gold.get("currency") == found.get("currency") and _close(gold.get("amount"), found.get("amount"))):
-            return False
-    elif not _close(gold["value"], found["value"]):
+    if gold["unit"] != found["unit"] or not _close(gold["value"], found["value"]):
         return False
     if level == "figure":
         return True
@@ -148,6 +157,9 @@ def evaluate_gold(path: str | Path, extractor: FactExtractor | None = None,
     for rec, facts in zip(records, extractor.extract_many(texts)):
         gold = [dict(f, doc=rec["doc"]) for f in rec["facts"]]
         found = [dict(f.to_dict(), doc=rec["doc"]) for f in facts]
+        result.unscored["gold"] += [g for g in gold if not scored(g)]
+        result.unscored["found"] += [f for f in found if not scored(f)]
+        gold, found = [g for g in gold if scored(g)], [f for f in found if scored(f)]
         for level in LEVELS:
             pairs = _match_one_to_one(gold, found, level, lexicon)
             score = result.scores[level]

@@ -69,10 +69,23 @@ def test_matching_is_one_to_one(tmp_path):
     assert score.precision == 1.0 and score.recall == 0.5
 
 
-def test_non_usd_amount_without_conversion_matches_on_currency_and_amount(tmp_path):
+def test_non_usd_amount_without_conversion_is_unscored_and_listed(tmp_path):
     gold = write_gold(tmp_path, "Mistral raised €600 million led by General Catalyst.", [
         fact("Mistral", "General Catalyst", "funding_round", None, currency="EUR", amount=6e8)])
-    assert evaluate_gold(gold).scores["typed"].f1 == 1.0
+    result = evaluate_gold(gold)
+    score = result.scores["figure"]
+    assert (score.true_positives, score.false_positives, score.false_negatives) == (0, 0, 0)
+    assert [f["amount"] for f in result.unscored["gold"]] == [6e8]
+    assert [f["currency"] for f in result.unscored["found"]] == ["EUR"]
+    assert result.to_dict()["unscored_no_usd_value"]["gold"][0]["subject"] == "Mistral"
+    assert "Unscored (no USD value), gold: 1" in result.render_text()
+
+
+def test_converted_amount_is_scored_on_its_dollar_value(tmp_path):
+    gold = write_gold(tmp_path, "Mistral raised €600 million ($700 million) led by General Catalyst.", [
+        fact("Mistral", "General Catalyst", "funding_round", 7e8)])
+    result = evaluate_gold(gold)
+    assert result.scores["typed"].true_positives == 1 and not result.unscored["found"]
 
 
 def test_empty_document_with_no_gold_facts_scores_perfectly(tmp_path):

@@ -6,17 +6,26 @@ Each organisation in the sentence gets a role from the words just before it:
   target   after in / into ("… $4B in Anthropic")
   source   after by / from, or "led by" (lead)
   partner  after with / to / on / at / through / across / via / for
+Only names in the figure's clause count when that clause names someone before the figure
+("Meta … 5 GW, and Nebius … a 250 MW site"); "X and investment firm Y" is one coordinated pair.
+
 The metric then decides which role is the subject and which the counterparty: an investment
-belongs to the company receiving it, a compute deal to the customer buying compute.
+belongs to the company receiving it, a compute deal to the customer buying compute. Who buys
+is read from the words first (buy / rent / lease / take … from Y; supply / provide … to X;
+"developing with Y" names a partner in a build), for unknown companies as well; only when
+the words say nothing do the kinds of company decide, and the attribution then carries the
+lower confidence KIND_GUESS.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from .components import CHIP_TOKENS
+from .components import CHIP_TOKENS, token_attrs
+from .figures import DOC_TEXT
 from .orgs import OrgLexicon
 
 TARGET_PREPS = {"in", "into"}
@@ -25,6 +34,9 @@ PARTNER_PREPS = {"mod", "with", "to", "on", "at", "through", "across", "via", "f
 PREPOSITIONS = TARGET_PREPS | SOURCE_PREPS | PARTNER_PREPS | {"of", "than", "like", "as", "over", "after", "before", "under"}
 _WALK_STOPS = {",", ";", ":", "(", ")", "|", "—", "–", '"', "“", "”", "that", "which", "who", "and", "or", "but",
                "while", "whereas", "said", "says", "will", "has", "have", "had", "is", "was", "are", "were"}
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\b", re.IGNORECASE)
+_CONJUNCTIONS = {",", "and", "&", "+", "/", "or", "–", "—", "-"}
+_DESCRIPTOR_WORDS = 3
 _DEAL_NOUNS = {"deal", "deals", "agreement", "contract", "partnership", "pact", "tie-up", "arrangement"}
 _LEAD_WORDS = {"led", "co-led", "anchored", "headed"}
 RECEIVING_VERBS = {"raised", "raises", "raising", "received", "receives", "secured", "secures", "landed", "lands",
@@ -33,6 +45,16 @@ PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "
                    "supplied", "offers", "offer", "delivers", "deliver", "rents", "leases", "sells", "sell", "sold",
                    "hosts", "host", "committed", "commits", "committing"}
 LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
+# verbs of the party that pays: "X will buy / rent / lease / take … (from Y)"
+BUYING_VERBS = {"buy", "buys", "bought", "buying", "purchase", "purchases", "purchased", "purchasing", "rent",
+                "renting", "rented", "lease", "leasing", "leased", "source", "sourcing", "sourced", "take", "takes",
+                "took", "taking", "pay", "pays", "paid", "paying", "procure", "procures", "procured", "license",
+                "licenses", "licensed"}
+_SOLD_NOUNS = {"capacity", "compute", "chips", "gpus", "servers", "power"}   # "… capacity from Y"
+_BUYER_REACH = 6
+_CO_DEVELOPING = {"developing", "develop", "develops", "developed", "building", "build", "builds", "built",
+                  "jointly", "co-develop", "co-developing"}   # not "partnership with": deals say that too
+KIND_GUESS = 0.8   # confidence of a direction read from company kinds alone
 # words skipped when looking for the verb after a name ("Amazon has already invested")
 _AUX = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "just", "now", "said", "says",
         "it", "dramatically", "reportedly", "'s", "’s", "deal", "agreement", "partnership", "contract", "the", "new"}
@@ -82,6 +104,7 @@ def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: 
     mentions = [Mention(o.start, o.end, o.label_) for o in orgs
                 if scope.start <= o.start and o.end <= scope.end and o.start not in inside_figures
                 and not _names_a_chip(doc, o.end)]
+    mentions = _same_clause(doc, mentions, figure_start, figure_end)
     roles = Roles(mentions=mentions)
     previous: Mention | None = None
     for k, mention in enumerate(mentions):
@@ -131,6 +154,32 @@ def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: 
     return roles
 
 
+def _same_clause(doc: Doc, mentions: list[Mention], figure_start: int, figure_end: int) -> list[Mention]:
+    """"Meta said its campus would reach 5 GW, and Nebius said it had secured a 250 MW site":
+    a name across ", and" / ";" belongs to another clause's figure, when the figure's own
+    clause names someone before it. Read on the characters: walking tokens was slow."""
+    if len(mentions) < 2 or figure_start >= figure_end:
+        return mentions
+    text = doc.user_data.get(DOC_TEXT) or doc.text
+    idx, length = token_attrs(doc)[6:8]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, int(idx[mentions[0].end - 1]),
+                                                         int(idx[mentions[-1].start]) + 1)]
+    if not breaks:
+        return mentions
+    fig_from, fig_to = int(idx[figure_start]), int(idx[figure_end - 1] + length[figure_end - 1])
+
+    def crosses(a: int, b: int) -> bool:
+        k = bisect_left(breaks, a)
+        return k < len(breaks) and breaks[k] < b
+
+    inside = [m for m in mentions
+              if not (crosses(int(idx[m.end - 1]), fig_from) if m.end <= figure_start
+                      else crosses(fig_to, int(idx[m.start])))]
+    if not any(m.end <= figure_start for m in inside):
+        return mentions
+    return inside
+
+
 def _in_apposition(doc: Doc, mention: Mention, before: list[Mention]) -> bool:
     """"Crusoe, the developer building OpenAI's site, has raised …": OpenAI is inside the aside."""
     for head in before:
@@ -149,14 +198,25 @@ def _names_a_chip(doc: Doc, end: int) -> bool:
     """"Nvidia GB300 chips", "AMD's MI450 chips": the maker of a chip is not a party to the deal."""
     chips = doc.user_data.get(CHIP_TOKENS) or []
     k = bisect_left(chips, end)
-    return k < len(chips) and chips[k] < end + 3
+    if not (k < len(chips) and chips[k] < end + 3):
+        return False
+    # only names and model numbers stand between a maker and its chips ("Nebius said its GPU …" is no chip name)
+    return all(t.text in ("'s", "’s") or t.text[:1].isupper() or t.text[:1].isdigit() for t in doc[end:chips[k]])
 
 
 def _coordinated(doc: Doc, left: Mention, right: Mention) -> bool:
-    if not 0 < right.start - left.end <= 2:
+    if not 0 < right.start - left.end <= 2 + _DESCRIPTOR_WORDS:
         return False
     between = [doc[i].text for i in range(left.end, right.start)]
-    return all(w in {",", "and", "&", "+", "/", "or", "–", "—", "-"} for w in between)
+    if all(w in _CONJUNCTIONS for w in between):
+        return True
+    # "Crusoe and investment firm Blue Owl": a conjunction, then a short lower-case descriptor
+    return between[0] in ("and", "&") and all(_descriptor(w) for w in between[1:])
+
+
+def _descriptor(word: str) -> bool:
+    return word.isalpha() and word.islower() and word not in PREPOSITIONS and word not in _WALK_STOPS \
+        and not word.endswith("ed")
 
 
 def _preposition_before(doc: Doc, start: int, lower: int, fig_start: int, fig_end: int) -> str | None:
@@ -192,11 +252,14 @@ def attribute(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon
     elif metric in ("valuation", "revenue"):
         owner = (roles.targets[0] if roles.targets and metric == "valuation" else None) or roles.agent
         subject, cp = (owner.name if owner else doc_main), None
-    else:
-        subject, cp = _deal(metric, roles, doc, doc_main, lexicon)
+    guessed = False
+    if metric not in ("investment", "equity_stake", "funding_round", "valuation", "revenue"):
+        subject, cp, guessed = _deal(metric, roles, doc, doc_main, lexicon)
     if cp == subject:
         cp = None
     confidence = 1.0 if roles.mentions else 0.6
+    if guessed and cp is not None:
+        confidence = KIND_GUESS   # the direction came from the companies' kinds, not the words
     if subject is None:
         return Attribution(None, None, 0.0)
     return Attribution(subject, cp, confidence)
@@ -217,6 +280,9 @@ def _investment(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | Non
         giver = (roles.leads or roles.sources)[0]
         receiver = roles.agent.name if roles.agent and roles.agent.name != giver.name else doc_main
         return receiver, None if roles.is_list(giver) else giver.name
+    owned = next((m for m in roles.others if m.prep == "of"), None)
+    if roles.agent is not None and owned is not None and owned.name != roles.agent.name:
+        return owned.name, roles.agent.name  # "Nvidia owns about 6% of CoreWeave"
     if roles.agent is not None and roles.partners and roles.partners[0].name != roles.agent.name:
         return roles.partners[0].name, roles.agent.name
     if roles.agent is not None:
@@ -238,24 +304,54 @@ def _funding(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | None, 
     return raiser, _name(lead)
 
 
-def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon: OrgLexicon) -> tuple[str | None, str | None]:
+def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None,
+          lexicon: OrgLexicon) -> tuple[str | None, str | None, bool]:
+    """Customer and provider of a deal, and whether only the companies' kinds decided it."""
     subject = roles.agent
     others = [m for m in ([roles.co_agent] if roles.co_agent else []) + roles.partners + roles.targets
               + roles.sources + roles.leads + roles.others if subject is None or m.name != subject.name]
     other = others[0] if others else None
     cp = None if other is None or (other is not roles.co_agent and roles.is_list(other)) else other.name
     if subject is None:
-        return doc_main, cp if cp != doc_main else None
+        return doc_main, cp if cp != doc_main else None, False
     beneficiary = next((m for m in roles.partners if m.prep == "for" and m.name != subject.name), None)
     if beneficiary is not None:
-        return beneficiary.name, subject.name  # "Fluidstack is building data centers for Anthropic"
-    if metric == "infrastructure":
-        return subject.name, cp
+        return beneficiary.name, subject.name, False  # "Fluidstack is building data centers for Anthropic"
+    if metric == "infrastructure" or _co_developer(other if cp else None, doc):
+        return subject.name, cp, False  # "a campus it is developing with Tallgrass": the agent builds
+    buys, seller = _buying(subject, roles, doc)
+    if seller is not None:
+        return subject.name, seller.name, False  # "G42 will buy $1.3B of capacity from Cerebras"
+    if buys:
+        return subject.name, cp, False  # "Nscale will lease all 60 MW at Halvorsen Data's site"
     provides = bool(subject.words_after(doc, 3) & PROVIDING_VERBS)
     if cp is not None and (provides or lexicon.seller_rank(subject.name) > lexicon.seller_rank(cp)):
-        return cp, subject.name
+        return cp, subject.name, not provides
     # "AWS spend", "Oracle signed a $300B deal": the customer is the one the story is about
     sells = provides or (metric in ("compute_deal", "spend") and lexicon.is_provider(subject.name))
     if cp is None and sells and doc_main and not lexicon.is_provider(doc_main):
-        return doc_main, subject.name
-    return subject.name, cp
+        return doc_main, subject.name, not provides
+    return subject.name, cp, True
+
+
+def _buying(subject: Mention, roles: Roles, doc: Doc) -> tuple[bool, Mention | None]:
+    """Is the agent the buyer (a buying verb follows it), and who sells (a "from" party after it)?
+
+    The verb and the preposition decide, whatever kind of company each side is, so the rule
+    holds for companies the lexicon does not know."""
+    following = {t.lower_ for t in doc[subject.end:min(subject.end + _BUYER_REACH, len(doc))]}
+    buys = bool(following & BUYING_VERBS) and not any(m.prep == "to" and m.start > subject.end for m in roles.partners)
+    seller = next((m for m in roles.sources if m.prep == "from" and m.start > subject.end and m.name != subject.name
+                   and any(t.lower_ in BUYING_VERBS or t.lower_ in _SOLD_NOUNS for t in doc[subject.end:m.start])),
+                  None)
+    return buys, seller
+
+
+def _co_developer(partner: Mention | None, doc: Doc) -> bool:
+    """"… which it is developing with Tallgrass", "Crusoe and Blue Owl … will develop": a
+    partner in the build, not a seller, whatever kind of company it is."""
+    if partner is None:
+        return False
+    if partner.prep == "with":
+        return bool({t.lower_ for t in doc[max(partner.start - 4, 0):partner.start]} & _CO_DEVELOPING)
+    return partner.prep is None and bool(partner.words_after(doc, 8) & _CO_DEVELOPING)

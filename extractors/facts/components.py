@@ -15,7 +15,7 @@ go into NORM so patterns test plain attributes instead of set predicates.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -33,9 +33,11 @@ SENTENCE_STARTS = "newsfacts_sentence_starts"      # doc.user_data keys
 TOKEN_ATTRS = "newsfacts_token_attrs"
 CUE_MARKS = "newsfacts_cues"
 CHIP_TOKENS = "newsfacts_chip_tokens"
+FIGURE_SENTENCES = "newsfacts_figure_sentences"   # sorted (start, end) of sentences holding a figure
 
 _TOKEN_ATTRS = [ORTH, LOWER, PREFIX, LIKE_NUM, IS_SPACE, SPACY, IDX, LENGTH]
-SHORT_DOC_TOKENS = 300   # below this a Matcher call on the whole doc beats calls on spans
+SHORT_DOC_TOKENS = 300   # below this the organisation recogniser reads the whole doc
+CALL_COST_TOKENS = 3     # a Matcher call on a span costs about as much as matching this many tokens
 _SENTENCE_END = (".", "!", "?")
 _CAPITALS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LINE_OPENERS = ("-", "*", "#", "|", '"', "“", "**")
@@ -53,7 +55,7 @@ def member(values: np.ndarray, sorted_hashes: np.ndarray) -> np.ndarray:
     """np.isin for a small sorted set of hashes, without sorting the (large) token array."""
     if len(sorted_hashes) == 0:
         return np.zeros(len(values), dtype=bool)
-    found = np.searchsorted(sorted_hashes, values)
+    found = sorted_hashes.searchsorted(values)  # the method skips numpy's Python wrapper
     return sorted_hashes[np.minimum(found, len(sorted_hashes) - 1)] == values
 
 
@@ -72,6 +74,8 @@ _END_HASHES = hashes(_SENTENCE_END)
 _CAPITAL_HASHES = hashes(_CAPITALS)
 _CAPITAL_LETTERS = hashes(_CAPITALS[:26])
 _OPENER_HASHES = hashes(_LINE_OPENERS)
+_OPENER_WORDS = hashes(("a", "an", "half", "between"))
+_CONTINUE_WORDS = hashes(("to", "and"))
 
 
 _BREAKS: dict[int, bool] = {}   # whitespace token hash -> holds a line break
@@ -98,12 +102,12 @@ def split_sentences(doc: Doc) -> Doc:
     starts[0] = True
     starts[1:] = ends[:-1] & opens[1:]
     # after a whitespace token holding a line break ("\n", "\n\n", " \n", …)
-    space_at = np.flatnonzero(is_space[:-1])
+    space_at = is_space[:-1].nonzero()[0]
     if len(space_at):
         strings = doc.vocab.strings
         breaks = [i for i, h in zip(space_at.tolist(), orth[space_at].tolist()) if _is_break(h, strings)]
         starts[np.array(breaks, dtype=int) + 1] = True
-    doc.user_data[SENTENCE_STARTS] = np.flatnonzero(starts).tolist()
+    doc.user_data[SENTENCE_STARTS] = starts.nonzero()[0].tolist()
     return doc
 
 
@@ -124,12 +128,12 @@ def marks(doc: Doc, matches) -> list[tuple[int, int, str, int, int]]:
 
 
 def match_regions(matcher, doc: Doc, regions, as_spans: bool = True) -> list:
-    """Run a (Phrase)Matcher over some token ranges of a doc, or over the whole doc when the
-    ranges cover much of it: a Span costs a Python step per token, the Doc does not."""
-    covered = sum(end - start for start, end in regions)
+    """Run a (Phrase)Matcher over some token ranges of a doc, or over the whole doc when that
+    is cheaper: each call costs about as much as matching CALL_COST_TOKENS tokens."""
     if not regions:
         return []
-    if len(doc) < SHORT_DOC_TOKENS or covered * 2 >= len(doc):
+    covered = sum(end - start for start, end in regions)
+    if covered + CALL_COST_TOKENS * len(regions) >= len(doc):
         return list(matcher(doc, as_spans=as_spans))
     found = []
     for start, end in regions:
@@ -145,6 +149,10 @@ def sentence_bounds(doc: Doc, token_index: int) -> tuple[int, int]:
     return starts[k], end
 
 
+def figure_sentences(doc: Doc) -> list[tuple[int, int]]:
+    return doc.user_data.get(FIGURE_SENTENCES, [])
+
+
 @Language.factory("newsfacts_figures")
 def make_figure_matcher(nlp: Language, name: str):
     return FigureMatcher(nlp, read_jsonl(pattern_path("figures.jsonl")))
@@ -155,60 +163,95 @@ class FigureMatcher:
 
     A figure always has an anchor token (a currency, a unit, a chip noun, "%"), so the
     Matcher runs only on small windows around anchors, not on every number in the text.
+    How far a window reaches before and after an anchor is read from the patterns: a
+    currency symbol opens its figure, a unit or a chip noun closes it.
     """
-
-    BEFORE, AFTER = 6, 8   # window around an anchor, in tokens: the longest pattern fits
 
     def __init__(self, nlp: Language, patterns: list[dict]):
         self.matcher = Matcher(nlp.vocab)
         classes: dict[str, list[str]] = {}
-        anchors: set[str] = set()
+        reach: dict[str, tuple[int, int]] = {}   # anchor class -> tokens before, tokens after
         for rec in patterns:
             if "classes" in rec:
                 classes.update(rec["classes"])
                 continue
             self.matcher.add(rec["label"], [rec["pattern"]])  # filter_spans keeps the longest
-            anchors.update(rec["anchors"])
+            anchors = set(rec["anchors"])
+            # the window of a pattern's first anchor must hold the whole pattern
+            first = next(k for k, token in enumerate(rec["pattern"]) if token.get("NORM") in anchors)
+            cls = rec["pattern"][first]["NORM"]
+            before, after = reach.get(cls, (0, 0))
+            reach[cls] = (max(before, first), max(after, len(rec["pattern"]) - first - 1))
         # Word classes go into the tokens' NORM ({"NORM": "MAG"}): a pattern then tests one
         # attribute per token instead of a set predicate, which is what made the Matcher slow.
         word_class = {hash_string(word.lower()): name for name, words in classes.items() for word in words}
         self.class_words = np.array(sorted(word_class), dtype="uint64")
         self.class_names = [word_class[h] for h in self.class_words.tolist()]
-        self.is_anchor = np.array([name in anchors for name in self.class_names], dtype=bool)
+        self.is_anchor = [name in reach for name in self.class_names]
+        self.before = [reach.get(name, (0, 0))[0] for name in self.class_names]
+        self.after = [reach.get(name, (0, 0))[1] + 1 for name in self.class_names]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = match_regions(self.matcher, doc, self._windows(doc))
-        doc.spans[FIGURE_SPANS] = sorted(filter_spans(spans), key=lambda s: s.start)
+        figures = sorted(filter_spans(spans), key=lambda s: s.start)
+        doc.spans[FIGURE_SPANS] = figures
+        # later components read these bounds: a SpanGroup makes new Span objects on every pass
+        doc.user_data[FIGURE_SENTENCES] = sorted({sentence_bounds(doc, span.start) for span in figures})
         return doc
 
     def _windows(self, doc: Doc) -> list[tuple[int, int]]:
-        """Token ranges around anchors that have a number nearby; tags class words' NORM there."""
-        if len(doc) == 0:
+        """Token ranges around anchors that have a number nearby; tags class words' NORM there.
+
+        Whole-doc work is a few numpy calls; the few anchors of a doc are then read in plain
+        Python (numpy's cost per call outweighs its speed on arrays of a handful of items)."""
+        n = len(doc)
+        if n == 0:
             return []
         _, lower, _, like_num = token_attrs(doc)[:4]
-        found = np.searchsorted(self.class_words, lower)
-        found = np.minimum(found, len(self.class_words) - 1)
-        hits = np.flatnonzero(self.class_words[found] == lower)
-        classes = found[hits]
-        doc.user_data[CHIP_TOKENS] = hits[[self.class_names[c] == "CHIP" for c in classes.tolist()]].tolist() \
-            if len(hits) else []
-        numbers = np.concatenate(([0], np.cumsum(like_num)))   # numbers[j] - numbers[i]: count in [i, j)
+        found = np.minimum(self.class_words.searchsorted(lower), len(self.class_words) - 1)
+        hits = (self.class_words[found] == lower).nonzero()[0]
+        names = self.class_names
+        hit_list, class_list = hits.tolist(), found[hits].tolist()
+        doc.user_data[CHIP_TOKENS] = [i for i, c in zip(hit_list, class_list) if names[c] == "CHIP"]
+        if not hit_list:
+            return []
+        # "a gigawatt", "between $9.6B and …", "half a million": words that can open a figure
+        opener_at = (like_num.astype(bool) | member(lower, _OPENER_WORDS)).nonzero()[0].tolist()
+        # numbers, class words and "to"/"and" can continue a figure; a window ends at the first other word
+        continues = like_num.astype(bool) | member(lower, _CONTINUE_WORDS)
+        continues[hits] = True
+        stops = (~continues).nonzero()[0].tolist()
+        sentence_starts = doc.user_data.get(SENTENCE_STARTS) or [0]
         windows: list[tuple[int, int]] = []
-        for i in hits[self.is_anchor[classes]].tolist():
-            sent_start, sent_end = sentence_bounds(doc, i)
-            start, end = max(sent_start, i - self.BEFORE), min(sent_end, i + self.AFTER)
-            if numbers[end] == numbers[start]:
+        for i, c in zip(hit_list, class_list):
+            if not self.is_anchor[c]:
+                continue
+            # from the first opener within reach before the anchor (or the anchor itself) …
+            k = bisect_left(opener_at, i - self.before[c])
+            start = opener_at[k] if k < len(opener_at) and opener_at[k] <= i else i
+            # … to where the figure's words stop, within the pattern's reach
+            s = bisect_left(stops, i + 1)
+            end = min(i + self.after[c], stops[s] if s < len(stops) else n, n)
+            k = bisect_left(opener_at, start)
+            if not (k < len(opener_at) and opener_at[k] < end):
                 continue  # "GPUs" with no number near: no figure
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))  # overlapping: one call
+            k = bisect_right(sentence_starts, i) - 1
+            start = max(start, sentence_starts[k])
+            if k + 1 < len(sentence_starts):
+                end = min(end, sentence_starts[k + 1])
+            if windows and start <= windows[-1][1] + CALL_COST_TOKENS:
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))  # near: one call is cheaper
             else:
                 windows.append((start, end))
-        # tag only the class words the Matcher will see
-        window_starts = [start for start, _ in windows]
-        for i, c in zip(hits.tolist(), classes.tolist()):
-            k = bisect_right(window_starts, i) - 1
-            if k >= 0 and i < windows[k][1]:
-                doc[i].norm_ = self.class_names[c]
+        # tag only the class words the Matcher will see (both lists are in text order)
+        w = 0
+        for i, c in zip(hit_list, class_list):
+            while w < len(windows) and windows[w][1] <= i:
+                w += 1
+            if w == len(windows):
+                break
+            if windows[w][0] <= i:
+                doc[i].norm_ = names[c]
         return windows
 
 
@@ -229,7 +272,7 @@ class CueMatcher:
         # cues matter only where a figure is: match the sentences that hold one, and the
         # sentence after it (which explains a bare "Two: $27 billion.")
         ranges: list[list[int]] = []
-        for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get(FIGURE_SPANS, [])}):
+        for start, end in figure_sentences(doc):
             if end < len(doc):
                 end = sentence_bounds(doc, end)[1]
             if ranges and start <= ranges[-1][1]:

@@ -1,4 +1,8 @@
-"""FactExtractor: the spaCy pipeline plus the rules that turn figures into Facts."""
+"""FactExtractor: the spaCy pipeline plus the rules that turn figures into Facts.
+
+After repeats are merged, a chip count with no named seller gets the maker its chip phrase
+names (data/chips.jsonl), and a deal in the same sentence as that purchase is with the maker.
+"""
 from __future__ import annotations
 
 import re
@@ -17,7 +21,7 @@ from . import components  # noqa: F401  (registers the components)
 from .attribution import PROVIDING_VERBS, Attribution, attribute, read_roles
 from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
 from .dates import dates_in, nearest_date
-from .figures import DOC_TEXT, Figure, parse_figure
+from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
 from .metrics import choose_metric, is_hedged, metric_in_text
 from .model import Fact
@@ -26,6 +30,7 @@ from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexic
 from .tables import TableRow, find_tables, row_at
 
 _ELLIPTICAL_TOKENS = 6
+_BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s")
 _SUBJECT_COLUMN = ("company", "companies", "customer", "buyer", "client", "lab", "startup", "firm", "tenant",
@@ -61,7 +66,8 @@ class FactExtractor:
 
     def extract_many(self, docs: Iterable[tuple[str, str | None]]) -> Iterator[list[Fact]]:
         with_context = ((text, (text, published_at)) for text, published_at in docs)
-        for doc, (text, published_at) in self.nlp.pipe(with_context, as_tuples=True):
+        # small batches keep the docs in flight few (and their memory warm); spaCy's default is 1000
+        for doc, (text, published_at) in self.nlp.pipe(with_context, as_tuples=True, batch_size=_BATCH_SIZE):
             yield DocumentFacts(doc, published_at, self.lexicon, text).facts()
 
 
@@ -111,13 +117,17 @@ class DocumentFacts:
         self._sentence_ends = starts[1:] + [len(doc)]
         self._sentence_index = {start: k for k, start in enumerate(starts)}
         self._figure_spans = list(doc.spans.get(FIGURE_SPANS, []))  # a SpanGroup builds new Spans per pass
+        self._sentence_spans: dict[int, Span] = {}
         self._inside_figures = {i for span in self._figure_spans for i in range(span.start, span.end)}
         self._figure_chars = [(span.start_char, span.end_char) for span in self._figure_spans]
 
     def facts(self) -> list[Fact]:
         figures = [f for f in map(parse_figure, self._figure_spans) if f is not None]
         facts = [fact for fig in merge_conversions(figures) if (fact := self._fact(fig)) is not None]
-        return dedupe(facts)
+        # the chip maker is the fallback supplier, so it is added once repeats are merged
+        headline_end = self.text.find("\n") % (len(self.text) + 1)   # no line break: no headline
+        facts = [self._with_chip_supplier(fact) for fact in dedupe(facts, headline_end)]
+        return self._chip_deals_with_maker(facts)
 
     # -- one figure -------------------------------------------------------------------------
 
@@ -127,7 +137,7 @@ class DocumentFacts:
             return self._table_fact(figure, row)
         sent = self._sentence(bisect_right(self._sentence_starts, figure.start) - 1)
         cues = self._cues_in(sent.start, sent.end)
-        if is_hedged(cues, self.doc):
+        if is_hedged(cues, self.doc, figure):
             return None
         metric = choose_metric(figure, cues) or self._list_item_metric(figure, sent)
         scope = sent
@@ -149,7 +159,12 @@ class DocumentFacts:
             metric = "compute_deal"  # "Nebius will provide Meta with $3B of AI infrastructure" sells compute
         needs_context = not roles.targets and (roles.agent is None or metric in ("investment", "equity_stake"))
         context = self._context(sent, metric) if needs_context else None
-        attr = attribute(metric, roles, self.doc, context.subject if context else self.main, self.lexicon)
+        # "Nvidia owns 6% of CoreWeave, having invested $100M in the company": the sentence's
+        # own subject comes before the article's
+        same_sentence = self._sentence_attr.get(sent.start)
+        fallback = (same_sentence[0].subject if same_sentence else None) or (context.subject if context else None) \
+            or self.main
+        attr = attribute(metric, roles, self.doc, fallback, self.lexicon)
         if context is not None and not roles.mentions:
             attr = context  # "The contract will require 4.5 GW": the parties of the sentence before
         respective = self._respective_party(figure, sent, roles)
@@ -201,6 +216,27 @@ class DocumentFacts:
                 position = next(k for k, span in enumerate(figures) if span.start == figure.start)
                 return members[position].name
         return None
+
+    def _with_chip_supplier(self, fact: Fact) -> Fact:
+        """"18,000 NVIDIA GB300 GPUs", "400,000 of Google's TPUs": with no seller named, the
+        maker the chip phrase names supplies them ("H100 GPU equivalents" are a unit, not chips)."""
+        if fact.metric != "chips" or fact.counterparty is not None:
+            return fact
+        if self.text[fact.span[1]:fact.span[1] + 12].lstrip().lower().startswith("equivalent"):
+            return fact
+        maker = chip_maker(fact.chip_type)
+        maker = self.lexicon.canonical(maker) if maker else None
+        return replace(fact, counterparty=maker) if maker and maker != fact.subject else fact
+
+    @staticmethod
+    def _chip_deals_with_maker(facts: list[Fact]) -> list[Fact]:
+        """"OpenAI agreed to buy 120,000 of AMD's GPUs … in a deal worth $5B": a deal with no
+        named seller, in the sentence of a chip purchase by the same buyer, is with the maker."""
+        makers = {(f.sentence, f.subject): f.counterparty for f in facts if f.metric == "chips" and f.counterparty}
+        return [replace(f, counterparty=makers[(f.sentence, f.subject)])
+                if f.metric == "compute_deal" and f.counterparty is None
+                and (f.sentence, f.subject) in makers else f
+                for f in facts]
 
     def _next_sentence(self, sent: Span) -> Span | None:
         k = self._sentence_index.get(sent.start, -1)
@@ -396,7 +432,10 @@ class DocumentFacts:
         return [o for o in self.orgs[first:last] if o.end_char <= end]
 
     def _sentence(self, k: int) -> Span:
-        return self.doc[self._sentence_starts[k]:self._sentence_ends[k]]
+        span = self._sentence_spans.get(k)
+        if span is None:
+            span = self._sentence_spans[k] = self.doc[self._sentence_starts[k]:self._sentence_ends[k]]
+        return span
 
     def _text_of(self, span: Span) -> str:
         return self.text[span.start_char:span.end_char].strip()

@@ -18,7 +18,7 @@ _CHIP_NOUNS = {"chips": None, "chip": None, "accelerators": None, "accelerator":
                "superchips": "Superchip", "gpus": "GPU", "gpu": "GPU", "tpus": "TPU", "tpu": "TPU",
                "xpus": "XPU", "npus": "NPU"}
 _CHIP_FILLERS = {"new", "more", "additional", "advanced", "ai", "custom", "of", "its", "their", "the",
-                 "latest", "next-generation", "dedicated", "high-end", "top", "-", "own", "in-house"}
+                 "latest", "next-generation", "dedicated", "high-end", "top", "-", "own", "in-house", "'s", "’s"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ def chip_makers() -> dict[str, str]:
 
 
 def chip_maker(chip_type: str | None) -> str | None:
+    """The maker a chip type names ("AMD Instinct MI450 GPU" -> AMD); a bare "GPU" names none."""
     if not chip_type:
         return None
     lower = chip_type.lower()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .attribution import KIND_GUESS
 from .figures import Figure
 from .model import Fact
 
@@ -42,16 +43,21 @@ def _same_value(a: Fact, b: Fact) -> bool:
     return abs(a.value - b.value) <= 1e-6 * max(abs(a.value), 1.0)
 
 
-def _richer(first: Fact, later: Fact) -> Fact:
+def _richer(first: Fact, later: Fact, headline_end: int = 0) -> Fact:
     """Keep the first mention, completed by what a later one adds (parties, a dollar value)."""
-    if len(_org_set(later)) > len(_org_set(first)):
-        first = replace(first, subject=later.subject, counterparty=later.counterparty)
+    if len(_org_set(later)) > len(_org_set(first)) or (
+            first.span[0] < headline_end and first.confidence == KIND_GUESS < later.confidence
+            and _org_set(later) == _org_set(first)):
+        # more parties; or a headline whose "X signs deal with Y" left the direction to the
+        # companies' kinds, where the body's "Y will buy … from X" says it in words
+        first = replace(first, subject=later.subject, counterparty=later.counterparty,
+                        confidence=later.confidence)
     if first.value is None and later.value is not None:
         first = replace(first, value=later.value, value_max=later.value_max)
     return first
 
 
-def dedupe(facts: list[Fact]) -> list[Fact]:
+def dedupe(facts: list[Fact], headline_end: int = 0) -> list[Fact]:
     """A figure repeated in one article (headline, body, summary table) is one fact."""
     kept: list[Fact] = []
     by_figure: dict[tuple, list[int]] = {}   # candidates share a unit and a rounded value or amount
@@ -65,7 +71,7 @@ def dedupe(facts: list[Fact]) -> list[Fact]:
             same_pair = _org_set(fact) == _org_set(seen)
             nested = fact.metric == seen.metric and (_org_set(fact) <= _org_set(seen) or _org_set(seen) <= _org_set(fact))
             if same_pair or nested:
-                kept[k] = _richer(seen, fact)
+                kept[k] = _richer(seen, fact, headline_end)
                 break
         else:
             for key in keys:

@@ -1,4 +1,11 @@
-"""What a figure measures: the nearest metric cue wins; units decide power/chips/stakes."""
+"""What a figure measures: the nearest metric cue wins; units decide power/chips/stakes.
+
+What a figure goes into or values can override the nearest cue ("spent $8.5B on capital
+expenditures" is infrastructure, "an agreement valued at $9.6B" a compute deal, "a project
+valued at $15B" infrastructure). Hedges (forecasts, guidance, analyst models, talks, denials)
+void a figure unless they open a later clause; a market aggregate ("interconnection requests")
+before a figure names no company's figure.
+"""
 from __future__ import annotations
 
 import re
@@ -7,11 +14,15 @@ from functools import lru_cache
 from spacy.tokens import Span
 
 from .components import pattern_path, read_jsonl
-from .figures import Figure
+from .figures import DOC_TEXT, Figure
 
 MONEY_METRICS = ("funding_round", "valuation", "revenue", "investment", "spend", "infrastructure", "compute_deal")
 NOT_A_FACT = "NONFACT"
 HEDGE = "HEDGE"
+MODAL = "MODAL"
+AGGREGATE = "AGGREGATE"
+_CLAUSE_BREAKS = {"and", "but", ";", "while", "whereas"}
+_REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 STAKE = "STAKE"
 COMMITMENT = "COMMITMENT"
 _REPORTED_SPEECH = {"said", "says", "announced", "confirmed", "agreed", "told"}
@@ -35,21 +46,27 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
             return "compute_deal"
         return None
     best = min(heads, key=lambda c: (_distance(figure, c), c.start < figure.start))
-    if best.label_ == "investment":
+    if best.label_ in ("investment", "spend"):
         best = _invested_in(figure, candidates) or best
-    if best.label_ == "valuation" and _deal_valued_at(best, candidates):
-        return "compute_deal"
+    if best.label_ == "valuation":
+        valued = _thing_valued(best, candidates)
+        if valued is not None:
+            return valued
     if _holding_worth(figure, cues):
         return None
     return None if best.label_ == NOT_A_FACT else best.label_
 
 
 def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
-    """"invests $50B in AI infrastructure": what the money goes into names the metric."""
+    """"invests $50B in AI infrastructure", "spent $8.5B on capital expenditures": what the
+    money goes into names the metric."""
     doc = figure.span.doc
+    end = figure.end
+    if end < len(doc) and doc[end].text == "(":   # "€1.7 billion ($2 billion) in a campus"
+        end = next((i + 1 for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"), end)
     for cue in cues:
-        if cue.label_ in ("infrastructure", "compute_deal") and 0 < cue.start - figure.end <= 5:
-            if any(t.lower_ in ("in", "into") for t in doc[figure.end:cue.start]):
+        if cue.label_ in ("infrastructure", "compute_deal") and 0 < cue.start - end <= 5:
+            if any(t.lower_ in ("in", "into", "on") for t in doc[end:cue.start]):
                 return cue
     return None
 
@@ -60,16 +77,18 @@ def _purpose(figure: Figure, cue: Span) -> bool:
     return cue.start > figure.end and doc[cue.start - 1].lower_ == "to" and cue.start - figure.end <= 3
 
 
-def _deal_valued_at(valued: Span, cues: list[Span]) -> bool:
-    """"an agreement valued at $14.2B" values a deal, not a company."""
-    return any(c.label_ == "compute_deal" and 0 <= valued.start - c.end <= 3 for c in cues)
+def _thing_valued(valued: Span, cues: list[Span]) -> str | None:
+    """"an agreement (with Microsoft is now) valued at $14.2B" values a deal, "a project valued
+    at $15B" a build: not a company. The noun is at most a few words before "valued"."""
+    nouns = [c for c in cues if c.label_ in ("compute_deal", "infrastructure") and 0 <= valued.start - c.end <= 5]
+    return max(nouns, key=lambda c: c.end).label_ if nouns else None
 
 
 def _holding_worth(figure: Figure, cues: list[Span]) -> bool:
     """"a 27% stake worth about $135B" is what a holding is worth, not a deal."""
-    doc = figure.span.doc
-    before = [t.lower_ for t in doc[max(figure.start - 4, 0):figure.start]]
-    if not ("worth" in before or "valued" in before):
+    text = figure.span.doc.user_data.get(DOC_TEXT) or figure.span.doc.text
+    before = text[max(figure.span.start_char - 30, 0):figure.span.start_char].lower()
+    if "worth" not in before and "valued" not in before:
         return False
     return any(c.label_ == STAKE and 0 <= figure.start - c.end <= 14 for c in cues)
 
@@ -78,17 +97,34 @@ def _distance(figure: Figure, cue: Span) -> int:
     return figure.start - cue.end if cue.end <= figure.start else cue.start - figure.end
 
 
-def is_hedged(cues: list[Span], doc) -> bool:
-    """Forecasts, denials, talks and hypotheticals state no fact."""
+def is_hedged(cues: list[Span], doc, figure: Figure | None = None) -> bool:
+    """Forecasts, denials, talks and hypotheticals state no fact.
+
+    With a figure, a hedge that comes after it in a new clause ("revenue reached $1.1B and
+    reiterated a target of …") leaves it alone; a modal verb does not hedge a planned capacity
+    ceiling ("could scale to as much as 1.4 gigawatts"); a market aggregate before it ("interconnection requests
+    topped 200 GW") names no company's figure."""
     for cue in cues:
-        if cue.label_ != HEDGE or cue.text == "May":
+        if cue.label_ == AGGREGATE:
+            if figure is not None and cue.end <= figure.start:
+                return True
             continue
-        if cue.text.lower() == "would":
-            before = {t.lower_ for t in doc[max(cue.start - 4, 0):cue.start]}
-            if before & _REPORTED_SPEECH:
+        if cue.label_ not in (HEDGE, MODAL) or cue.text == "May":
+            continue
+        if figure is not None and cue.start >= figure.end and _new_clause(doc, figure.end, cue.start):
+            continue
+        if cue.label_ == MODAL:
+            if figure is not None and figure.unit == "W" and figure.qualifier == "up_to":
+                continue  # "could scale to as much as 1.4 GW": a planned ceiling, not speculation
+            before = {t.lower_ for t in doc[max(cue.start - _REPORTED_REACH, 0):cue.start]}
+            if cue.text.lower() == "would" and before & _REPORTED_SPEECH:
                 continue  # "said it would invest" reports an announcement
         return True
     return False
+
+
+def _new_clause(doc, start: int, end: int) -> bool:
+    return any(t.lower_ in _CLAUSE_BREAKS for t in doc[start:end])
 
 
 @lru_cache(maxsize=1)

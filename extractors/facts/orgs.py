@@ -3,7 +3,10 @@
 Aliases are matched case-sensitively (ORTH) so "apple", "meta" or "oracle" in prose are
 not companies. Unknown capitalised names count as organisations only where a deal is
 being described: right before a deal verb, after "led by"/"from"/"backed by", or when
-they end in a corporate word ("Labs", "Capital", "AI", …).
+they end in a corporate word ("Labs", "Capital", "AI", …). Places and a name right after a
+person's title are never organisations (word lists in data/name_words.jsonl), and within a
+document the first word of an unknown multi-word name, standing alone, is that company
+("Verdant Compute" … "Verdant").
 """
 from __future__ import annotations
 
@@ -19,8 +22,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, hashes, marks, match_regions, member,
-                         sentence_bounds, token_attrs)
+from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, figure_sentences, hashes, marks,
+                         match_regions, member, token_attrs)
 
 ORG_MARKS = "newsfacts_orgs"
 PROVIDER_KINDS = {"hyperscaler", "neocloud", "chipmaker", "provider"}
@@ -64,6 +67,28 @@ NOT_ORG_WORDS = {
     "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable", "Our",
 }
 
+
+def _phrase_lists(filename: str) -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {}
+    for line in default_data_path(filename).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            lists.setdefault(rec["kind"], []).extend(rec["words"])
+    return lists
+
+
+def default_data_path(filename: str) -> Path:
+    return Path(str(resources.files("extractors.facts").joinpath("data", filename)))
+
+
+# Places are never parties ("Norway's Halvorsen Data", "Abu Dhabi's MGX"); a capitalised name
+# right after a title is a person ("President Emmanuel Macron"); a few more corporate words
+# and introducers ("developing with X") point at unknown companies.
+_LISTS = _phrase_lists("name_words.jsonl")
+NOT_ORG_WORDS |= {word for phrase in _LISTS.get("place", []) for word in phrase.split()}
+PERSON_TITLES = {word for phrase in _LISTS.get("person_title", []) for word in phrase.split()}
+ORG_SUFFIXES |= set(_LISTS.get("corporate_suffix", []))
+ORG_INTRODUCERS |= {tuple(phrase.split()) for phrase in _LISTS.get("introducer", [])}
 
 _NOT_ORG_HASHES = hashes(tuple(sorted(NOT_ORG_WORDS)))
 _SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
@@ -116,10 +141,6 @@ class OrgLexicon:
         return SELLER_RANK.get(self.kind(name), 0)
 
 
-def default_data_path(filename: str) -> Path:
-    return Path(str(resources.files("extractors.facts").joinpath("data", filename)))
-
-
 @lru_cache(maxsize=1)
 def default_lexicon() -> OrgLexicon:
     return OrgLexicon.from_jsonl(default_data_path("orgs.jsonl"))
@@ -153,6 +174,7 @@ class OrgRecogniser:
         known_starts = sorted(mark[0] for mark in known)
         unknown = [span for span in _capitalised_runs(doc, taken, known_starts) if _looks_like_org(doc, span)]
         unknown += _other_mentions(doc, unknown, taken)
+        unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
         doc.user_data[ORG_MARKS] = sorted(_longest_first(known + unknown_marks))
         return doc
@@ -179,8 +201,8 @@ def _regions(doc: Doc, around: int = 2, lede: int = 3) -> list[tuple[int, int]]:
     starts = doc.user_data.get(SENTENCE_STARTS) or [0]
     ends = starts[1:] + [len(doc)]
     wanted = set(range(min(lede, len(starts))))
-    for span in doc.spans.get("figures", []):
-        k = bisect_right(starts, span.start) - 1
+    for start, _ in figure_sentences(doc):
+        k = bisect_right(starts, start) - 1
         wanted.update(range(max(k - around, 0), min(k + around + 1, len(starts))))
     regions: list[tuple[int, int]] = []
     for k in sorted(wanted):
@@ -199,16 +221,41 @@ def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     seen = {span.start for span in found} | taken
     more = []
     for words, label in {tuple(t.orth for t in span): span.label_ for span in found}.items():
-        for i in np.flatnonzero(orth == words[0]).tolist():
+        for i in (orth == words[0]).nonzero()[0].tolist():
             if i not in seen and tuple(orth[i:i + len(words)].tolist()) == words:
                 more.append(Span(doc, i, i + len(words), label=label))
                 seen.add(i)
     return more
 
 
+def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
+    """"Verdant Compute" in the headline, "Verdant" after: within a document the first word of
+    an unknown multi-word name, standing alone, is that company."""
+    full_names = {span[0].orth: span.label_ for span in found if len(span) > 1}
+    if not full_names:
+        return found
+    kept = [Span(doc, s.start, s.end, label=full_names[s[0].orth]) if len(s) == 1 and s[0].orth in full_names else s
+            for s in found]
+    covered = {i for span in kept for i in range(span.start, span.end)} | taken
+    orth = token_attrs(doc)[0]
+    sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
+    for first, label in full_names.items():
+        for i in (orth == first).nonzero()[0].tolist():
+            if i in covered or (i + 1 < len(doc) and _capitalised(doc[i + 1])):
+                continue
+            # a sentence's first word is capitalised anyway ("Thinking about …"): it needs a verb
+            if i in sentence_starts and not _looks_like_org(doc, doc[i:i + 1]):
+                continue
+            kept.append(Span(doc, i, i + 1, label=label))
+    return kept
+
+
 def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
     """Runs of capitalised tokens in sentences that hold a figure (where deals are)."""
-    if len(doc) == 0:
+    # a sentence that already names two known parties needs no search
+    sentences = [(start, end) for start, end in figure_sentences(doc)
+                 if bisect_left(known_starts, end) - bisect_left(known_starts, start) < 2]
+    if not sentences:
         return
     orth, lower, prefix = token_attrs(doc)[:3]
     starts_run = member(prefix, capital_hashes()) & ~member(orth, _NOT_ORG_HASHES)
@@ -217,16 +264,14 @@ def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
     # cheap evidence first: a deal verb after, an introducer before, or a corporate suffix
     evidence = member(orth, _SUFFIX_HASHES)
     evidence[:-1] |= member(lower[1:], _VERB_HASHES)
-    within = np.concatenate(([0], np.cumsum(evidence)))
+    within = np.concatenate(([0], evidence.cumsum()))
     n = len(doc)
     ahead = within[np.minimum(np.arange(n) + 5, n)] - within[:n] > 0
     introduced = np.zeros(n, dtype=bool)
     introduced[1:] = member(lower[:-1], _INTRODUCER_HASHES)
     starts_run &= ahead | introduced
-    for start, end in sorted({sentence_bounds(doc, span.start) for span in doc.spans.get("figures", [])}):
-        if bisect_left(known_starts, end) - bisect_left(known_starts, start) >= 2:
-            continue  # the sentence already names its parties: two known names
-        candidates = (np.flatnonzero(starts_run[start:end]) + start).tolist()
+    for start, end in sentences:
+        candidates = (starts_run[start:end].nonzero()[0] + start).tolist()
         k = 0
         while k < len(candidates):
             i = candidates[k]
@@ -235,16 +280,30 @@ def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
                 continue
             if not _capitalised(doc[i]):
                 continue
+            if i > 0 and doc[i - 1].text in PERSON_TITLES:
+                k = _skip_run(candidates, k, i, end, doc)
+                continue  # "President Emmanuel Macron" is a person
             j = i + 1
             while j < end and j not in taken:
                 token = doc[j]
                 if not (_capitalised(token) or token.text in ORG_SUFFIXES or
                         (token.text == "&" and j + 1 < end and _capitalised(doc[j + 1]))):
                     break
+                if token.lower_ in DEAL_VERBS:
+                    break  # a headline in title case: "Verdant Compute Signs $1.1 Billion Deal"
                 j += 1
             yield Span(doc, i, j, label=doc[i:j].text)
             while k < len(candidates) and candidates[k] < j:
                 k += 1
+
+
+def _skip_run(candidates: list[int], k: int, i: int, end: int, doc: Doc) -> int:
+    j = i + 1
+    while j < end and _capitalised(doc[j]):
+        j += 1
+    while k < len(candidates) and candidates[k] < j:
+        k += 1
+    return k
 
 
 def _capitalised(token) -> bool:

@@ -7,6 +7,7 @@ another cell, and what the figure measures in the column header ("Valuation").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _SEPARATOR_ROW = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
@@ -101,7 +102,6 @@ def find_tables(text: str) -> list[TableRow]:
 
 
 def row_at(rows: list[TableRow], offset: int) -> TableRow | None:
-    for row in rows:
-        if row.start <= offset < row.end:
-            return row
-    return None
+    """The row holding a character offset (rows are in text order)."""
+    k = bisect_right(rows, offset, key=lambda row: row.start) - 1
+    return rows[k] if k >= 0 and offset < rows[k].end else None
