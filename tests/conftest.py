@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import flows.stages as stages
@@ -28,7 +29,7 @@ from flows.http import Fetcher
 from newsfacts.config import parse_sources
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
 from warehouse import load as loading
-from warehouse.db import open_writer
+from warehouse.db import migrate, open_writer
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
@@ -53,6 +54,15 @@ def serve_site() -> Iterator[Callable[[Path], DemoSite]]:
     yield start
     for site in sites:
         site.stop()
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A fresh, migrated warehouse connection (no publish step: for unit tests of warehouse code)."""
+    connection = duckdb.connect(str(tmp_path / "unit.duckdb"))
+    migrate(connection)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture(scope="session")

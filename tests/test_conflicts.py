@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from test_warehouse_support import (Doc, canonical_docs, fact_in, load_docs, run_once,
                                     table_counts)
 from warehouse import conflicts, load
-from warehouse.db import migrate, open_reader
+from warehouse.db import open_reader
 from warehouse.ids import key_id
 from warehouse.rules import (Figure, agreement, classify_pair, clearly_different_times, format_figure,
                              precision_step)
@@ -129,14 +128,6 @@ def test_format_figure():
 
 
 # --------------------------------------------------------------------------- detection
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "c.duckdb"))
-    migrate(connection)
-    yield connection
-    connection.close()
-
 
 def conflict_rows(con):
     return con.execute("SELECT conflict_id, class, status, n_sources, n_facts, severity, reason "

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs,
                                     fact_in, load_docs, story_stub, table_counts)
 from warehouse import conflicts, load
-from warehouse.db import migrate
 from warehouse.ids import article_id
-
-
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "load.duckdb"))
-    migrate(connection)
-    yield connection
-    connection.close()
 
 
 def test_second_load_of_unchanged_inputs_adds_no_rows(con):
