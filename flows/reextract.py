@@ -13,6 +13,7 @@ from extractors.article import ArticleError, extract_article
 from extractors.dedup import content_hash
 from extractors.facts import FactExtractor
 from flows.nightly import EXTRACTOR_VERSION
+from flows.stages import article_day
 from warehouse.conflicts import detect_conflicts
 from warehouse.db import open_writer
 from warehouse.load import replace_facts, stored_articles, update_article_texts
@@ -31,8 +32,7 @@ def reextract_all(db_path: str) -> dict:
                     texts[article.article_id] = extract_article(article.raw_html, url=article.url).text
                 except ArticleError as exc:
                     log.warning("article %s: kept the stored text (%s)", article.url, exc)
-        published = {a.article_id: a.published_at.date().isoformat() if a.published_at else None for a in articles}
-        docs = [(texts[a.article_id], published[a.article_id]) for a in articles]
+        docs = [(texts[a.article_id], article_day(a.published_at)) for a in articles]
         facts = dict(zip((a.article_id for a in articles), FactExtractor().extract_many(docs)))
 
         con.begin()

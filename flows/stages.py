@@ -228,7 +228,7 @@ def extract_pages(
             continue
         batch.records.append(record)
 
-    docs = ((record.text, _date_part(record.published_at)) for record in batch.records)
+    docs = ((record.text, article_day(record.published_at)) for record in batch.records)
     for done, (record, facts) in enumerate(zip(batch.records, extractor.extract_many(docs)), start=1):
         batch.facts[record.canonical_url] = facts
         if progress:
@@ -236,9 +236,11 @@ def extract_pages(
     return batch
 
 
-def _date_part(published_at: str | None) -> str | None:
+def article_day(published_at: str | datetime | None) -> str | None:
     """Facts are dated by day: a sentence without a date of its own is as of the article's day."""
-    return published_at[:10] if published_at else None
+    if not published_at:
+        return None
+    return published_at.date().isoformat() if isinstance(published_at, datetime) else published_at[:10]
 
 
 def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord | None:
