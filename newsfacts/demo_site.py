@@ -200,16 +200,26 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "newsfacts-demo"
     protocol_version = "HTTP/1.0"  # one request per connection keeps the in-flight count exact
     _path = ""  # the request's path, for the counters; set in do_GET
+    _counted = False  # is this request still counted as in flight?
 
     def do_GET(self) -> None:
         site = self.server.site
         parts = urlsplit(self.path)
         self._path = parts.path
         site._request_started(self._path)
+        self._counted = True
         try:
             self._route(parts.path, dict(parse_qsl(parts.query)))
         finally:
-            site._request_ended()
+            self._end_count()
+
+    def _end_count(self) -> None:
+        """Stop counting this request. _send calls it before the last bytes go out: once the
+        client has the whole response it may start its next request, and that one must not
+        overlap this one in the count."""
+        if self._counted:
+            self._counted = False
+            self.server.site._request_ended()
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self.server.site._responded(self._path, code)
@@ -343,6 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        self._end_count()
         self.end_headers()
         if status != 304:
             self.wfile.write(body)
