@@ -1,5 +1,6 @@
 """Markdown and plain-text tables: subject from caption, row or column; date from the row."""
 from extractors.facts import extract_facts
+from extractors.facts.tables import find_tables, may_hold_table
 
 TRANCHES = """Amazon has invested $8 billion in Anthropic across three tranches:
 
@@ -102,3 +103,197 @@ def test_a_person_in_the_investor_column_is_no_counterparty():
 def test_a_row_with_an_estimate_is_no_fact():
     table = "Provider\tCustomer\tContract value\nNscale\tMicrosoft\t$14B (est.)\n"
     assert rows(table) == []
+
+
+# -- plain-text tables aligned with spaces ----------------------------------------------------
+
+RULED = """## Accelerators
+
+Chip supply agreements signed this quarter:
+
+Buyer                   Vendor      Chip             Units      Power
+----------------------  ----------  ---------------  ---------  -------
+Lumora AI               Cerebras    WSE-3            ~12K       150 MW
+Ostrava Robotics Group  Groq        LPU (v2)         40,000     n.d.
+Pellucid                                             8,000
+
+Figures are company statements.
+"""
+
+
+def cells(row):
+    return [cell.text for cell in row.cells]
+
+
+def test_aligned_table_under_a_dash_rule_is_split_on_the_rule_groups():
+    found = find_tables(RULED)
+    assert [cells(row) for row in found] == [
+        ["Buyer", "Vendor", "Chip", "Units", "Power"],
+        ["Lumora AI", "Cerebras", "WSE-3", "~12K", "150 MW"],
+        ["Ostrava Robotics Group", "Groq", "LPU (v2)", "40,000", "n.d."],
+        ["Pellucid", "", "", "8,000", ""],   # empty cells stay in their columns
+    ]
+    assert [row.is_header for row in found] == [True, False, False, False]
+    header = found[0].cells
+    assert all(row.header == header for row in found)
+    assert found[1].column_name(3) == "Units"
+
+
+def test_aligned_cells_have_offsets_into_the_text_and_the_rule_line_is_no_row():
+    found = find_tables(RULED)
+    for row in found:
+        assert RULED[row.start:row.end] == RULED[row.start:].split("\n", 1)[0]
+        for cell in row.cells:
+            assert RULED[cell.start:cell.end] == cell.text
+    rule = RULED.index("------")
+    assert all(not row.start <= rule < row.end for row in found)
+    groq = RULED.index("Groq")
+    assert found[2].cell_at(groq) == 1
+    assert found[2].cell_at(RULED.index("40,000")) == 3
+
+
+def test_aligned_table_caption_and_heading_follow_the_pipe_rule():
+    row = find_tables(RULED)[1]
+    assert RULED[row.caption[0]:row.caption[1]] == "Chip supply agreements signed this quarter:"
+    assert row.heading == "Accelerators"
+
+
+def test_aligned_table_ends_at_the_first_blank_line():
+    found = find_tables(RULED)
+    assert found[-1].cells[0].text == "Pellucid"
+    assert all(row.start < RULED.index("Figures are") for row in found)
+
+
+def test_aligned_table_ends_at_a_line_that_does_not_fit_its_columns():
+    text = ("Vendor      Amount\n----------  -------\nCerebras    $1B\nGroq        $2B\n"
+            "The two deals were announced on the same day, the companies said.\n")
+    assert [cells(row) for row in find_tables(text)] == [["Vendor", "Amount"], ["Cerebras", "$1B"], ["Groq", "$2B"]]
+
+
+def test_text_overflowing_a_column_lands_in_its_own_cell():
+    text = ("Buyer       Vendor    Amount\n"
+            "----------  --------  ------\n"
+            "Ostrava Robotics  Groq  $40M\n"        # the first cell runs 6 past its rule group
+            "Pellucid Labs  Cerebras  $900M\n"      # 3 past, the next cells pushed right
+            "Lumora AI   Groq Cloud $1.25B\n")      # one space before a cell starting at its column
+    assert [cells(row) for row in find_tables(text)][1:] == [
+        ["Ostrava Robotics", "Groq", "$40M"],
+        ["Pellucid Labs", "Cerebras", "$900M"],
+        ["Lumora AI", "Groq Cloud", "$1.25B"],
+    ]
+
+
+UNRULED = """Recent rounds:
+
+Company          Lead investor       Amount     Date
+Lumora AI        Corvane Capital     $1.2B      March 2026
+Ostrava Robotics Keystone Ventures   $450M      April 2025
+Pellucid         Northstar           $80M       May 2025
+"""
+
+
+def test_aligned_table_without_a_rule_needs_columns_that_agree():
+    found = find_tables(UNRULED)
+    assert [cells(row) for row in found] == [
+        ["Company", "Lead investor", "Amount", "Date"],
+        ["Lumora AI", "Corvane Capital", "$1.2B", "March 2026"],
+        # a single space before a cell that starts exactly at its column
+        ["Ostrava Robotics", "Keystone Ventures", "$450M", "April 2025"],
+        ["Pellucid", "Northstar", "$80M", "May 2025"],
+    ]
+    assert found[0].is_header and not any(row.is_header for row in found[1:])
+    for row in found:
+        for cell in row.cells:
+            assert UNRULED[cell.start:cell.end] == cell.text
+    assert UNRULED[found[1].caption[0]:found[1].caption[1]] == "Recent rounds:"
+
+
+def test_aligned_lines_without_a_rule_are_conservative():
+    # two lines only: a header and one row are not enough
+    assert find_tables("Company    Lead       Amount\nLumora AI  Corvane    $1.2B\n") == []
+    # two columns only
+    assert find_tables("Company    Amount\nLumora AI  $1.2B\nPellucid   $80M\n") == []
+    # cells that do not start where the header's do
+    assert find_tables("Company    Lead       Amount\nLumora AI    Corvane  $1.2B\nPellucid  Northstar    $80M\n") == []
+
+
+def test_prose_with_double_spaces_is_no_table():
+    prose = ("Lumora AI raised $1.2B in March.  Corvane Capital led the round.  The company\n"
+             "said the money would pay for compute.  Cerebras also joined.  Analysts\n"
+             "expect more rounds this year.  Groq declined to comment.  Shares rose.\n")
+    assert find_tables(prose) == []
+    wrapped = ("The deal  was signed  in March\nand the  terms were  not disclosed\n"
+               "by either  of the  companies involved\n")
+    assert find_tables(wrapped) == []
+    assert find_tables("Title\n-----\n\nA setext heading is no rule line.\n") == []
+
+
+def test_may_hold_table_is_a_cheap_superset():
+    assert may_hold_table("| a | b |") and may_hold_table("a\tb")
+    assert may_hold_table(RULED) and may_hold_table(UNRULED)
+    assert not may_hold_table("Lumora AI raised $1.2B.  Corvane Capital led.\n\n---\n\nMore -- later.\n")
+    for text in (RULED, UNRULED, TRANCHES, BACKLOG):
+        assert may_hold_table(text) == bool(find_tables(text))
+
+
+def test_pathological_spacing_is_fast():
+    import time
+
+    text = ("word  " * 5000 + "\n" + "x\n") * 3 + ("-- " * 5000 + "y\n") * 3
+    started = time.perf_counter()
+    assert find_tables(text) == [] and not may_hold_table(text)
+    assert time.perf_counter() - started < 0.5
+
+
+def facts_of(extractor, text):
+    return [(f.metric, f.subject, f.counterparty, f.value, f.as_of) for f in extractor.extract(text, "2026-01-31")]
+
+
+def test_aligned_compute_table_rows_name_customer_and_provider(extractor):
+    table = """Compute contracts signed in the quarter.
+
+Customer          Provider         Contract value
+----------------  ---------------  --------------
+Anthropic         Fluidstack       $2.5B
+Mistral AI        Nebius           $900M
+"""
+    assert [(m, s, c, v) for m, s, c, v, d in facts_of(extractor, table)] == [
+        ("compute_deal", "Anthropic", "Fluidstack", 2.5e9), ("compute_deal", "Mistral", "Nebius", 900e6)]
+    assert facts_of(extractor, table) == facts_of(extractor, _as_tabs(table))
+
+
+def _as_tabs(text: str) -> str:
+    """The same table, tab-separated (the rule line dropped)."""
+    lines = text.split("\n")
+    for row in reversed(find_tables(text)):
+        k = text.count("\n", 0, row.start)
+        lines[k] = "\t".join(cell.text for cell in row.cells)
+    return "\n".join(line for line in lines if not line.startswith("----"))
+
+
+def test_money_column_under_a_caption_sentence(extractor):
+    table = """Corvane Capital has invested $3 billion in Lumora AI across three tranches:
+
+Date             Amount
+---------------  ------------
+February 2024    $500M
+October 2024     $1B
+June 2025        $1.5B
+"""
+    assert facts_of(extractor, table) == [
+        ("investment", "Lumora AI", "Corvane Capital", 3e9, "2026-01-31"),
+        ("investment", "Lumora AI", "Corvane Capital", 500e6, "2024-02"),
+        ("investment", "Lumora AI", "Corvane Capital", 1e9, "2024-10"),
+        ("investment", "Lumora AI", "Corvane Capital", 1.5e9, "2025-06"),
+    ]
+
+
+def test_aligned_table_without_rule_reads_like_its_pipe_twin(extractor):
+    pipes = "\n".join(" | ".join(cells(row)) for row in find_tables(UNRULED))
+    expected = [
+        ("funding_round", "Lumora AI", "Corvane Capital", 1.2e9, "2026-03"),
+        ("funding_round", "Ostrava Robotics", "Keystone Ventures", 450e6, "2025-04"),
+        ("funding_round", "Pellucid", "Northstar", 80e6, "2025-05"),
+    ]
+    assert facts_of(extractor, UNRULED) == expected
+    assert facts_of(extractor, "Recent rounds:\n\n" + pipes + "\n") == expected
