@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from .components import CHIP_TOKENS, token_attrs
+from .components import CHIP_TOKENS, lower_words, token_attrs
 from .figures import DOC_TEXT
 from .orgs import OrgLexicon
 
 TARGET_PREPS = {"in", "into"}
 SOURCE_PREPS = {"from", "by", "lead"}
-PARTNER_PREPS = {"mod", "with", "to", "on", "at", "through", "across", "via", "for", "alongside", "including", "among", "between"}
+PARTNER_PREPS = {"mod", "paid", "with", "to", "on", "at", "through", "across", "via", "for", "alongside", "including", "among", "between"}
 PREPOSITIONS = TARGET_PREPS | SOURCE_PREPS | PARTNER_PREPS | {"of", "than", "like", "as", "over", "after", "before", "under"}
 _WALK_STOPS = {",", ";", ":", "(", ")", "|", "—", "–", '"', "“", "”", "that", "which", "who", "and", "or", "but",
                "while", "whereas", "said", "says", "will", "has", "have", "had", "is", "was", "are", "were"}
@@ -43,13 +43,14 @@ RECEIVING_VERBS = {"raised", "raises", "raising", "received", "receives", "secur
                    "got", "gets", "closed", "closes", "attracted", "won", "completed", "announced", "is", "was"}
 PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "providing", "supplies", "supply",
                    "supplied", "offers", "offer", "delivers", "deliver", "rents", "leases", "sells", "sell", "sold",
-                   "hosts", "host", "committed", "commits", "committing"}
+                   "hosts", "host"}
 LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
 # verbs of the party that pays: "X will buy / rent / lease / take … (from Y)"
 BUYING_VERBS = {"buy", "buys", "bought", "buying", "purchase", "purchases", "purchased", "purchasing", "rent",
                 "renting", "rented", "lease", "leasing", "leased", "source", "sourcing", "sourced", "take", "takes",
                 "took", "taking", "pay", "pays", "paid", "paying", "procure", "procures", "procured", "license",
-                "licenses", "licensed"}
+                "licenses", "licensed", "contracted", "contracts", "reserved", "reserves", "booked", "books"}
+_PAYING_VERBS = {"pay", "pays", "paid", "paying", "owe", "owes"}
 _SOLD_NOUNS = {"capacity", "compute", "chips", "gpus", "servers", "power"}   # "… capacity from Y"
 _BUYER_REACH = 6
 _CO_DEVELOPING = {"developing", "develop", "develops", "developed", "building", "build", "builds", "built",
@@ -70,16 +71,16 @@ class Mention:
 
     def verb_after(self, doc: Doc, limit: int = 4) -> str | None:
         """The first word after the mention that is not an auxiliary or filler."""
-        for token in doc[self.end:min(self.end + limit, len(doc))]:
-            if token.lower_ not in _AUX:
-                return token.lower_
+        for word in lower_words(doc)[self.end:self.end + limit]:
+            if word not in _AUX:
+                return word
         return None
 
     def possessive(self, doc: Doc) -> bool:
-        return self.end < len(doc) and doc[self.end].lower_ in ("'s", "’s")
+        return self.end < len(doc) and lower_words(doc)[self.end] in ("'s", "’s")
 
     def words_after(self, doc: Doc, limit: int = 4) -> set[str]:
-        return {t.lower_ for t in doc[self.end:min(self.end + limit, len(doc))]}
+        return set(lower_words(doc)[self.end:self.end + limit])
 
 
 @dataclass
@@ -106,6 +107,7 @@ def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: 
                 and not _names_a_chip(doc, o.end)]
     mentions = _same_clause(doc, mentions, figure_start, figure_end)
     roles = Roles(mentions=mentions)
+    words = lower_words(doc)
     previous: Mention | None = None
     for k, mention in enumerate(mentions):
         mention.group = k
@@ -113,7 +115,9 @@ def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: 
             mention.prep, mention.group = previous.prep, previous.group
         else:
             mention.prep = _preposition_before(doc, mention.start, scope.start, figure_start, figure_end)
-        following = doc[mention.end].lower_ if mention.end < len(doc) else ""
+        following = words[mention.end] if mention.end < len(doc) else ""
+        if mention.prep is None and mention.start > scope.start and words[mention.start - 1] in _PAYING_VERBS:
+            mention.prep = "paid"  # "Cohere will pay Orlen Ridge $450 million": the one paid
         if mention.prep is None and following in _DEAL_NOUNS:
             mention.prep = "mod"  # "the SpaceX deal": the other party of the deal, not its agent
         elif mention.prep == "with" and following in ("leading", "co-leading"):
@@ -220,18 +224,20 @@ def _descriptor(word: str) -> bool:
 
 
 def _preposition_before(doc: Doc, start: int, lower: int, fig_start: int, fig_end: int) -> str | None:
-    if start + 1 < len(doc) and doc[start + 1].lower_ in ("'s", "’s"):
+    words = lower_words(doc)
+    if start + 1 < len(doc) and words[start + 1] in ("'s", "’s"):
         return None  # a possessor is an agent wherever it stands: "builds on CoreWeave's contract"
     j = start - 1
     for _ in range(7):
         if j < lower or fig_start <= j < fig_end:
             return None
-        low = doc[j].lower_
-        if low == "by" and j - 1 >= lower and doc[j - 1].lower_ in _LEAD_WORDS:
+        low = words[j]
+        if low == "by" and j - 1 >= lower and words[j - 1] in _LEAD_WORDS:
             return "lead"
         if low in PREPOSITIONS:
             return low
-        if low in _WALK_STOPS or doc[j].is_punct and low not in ("-", "*", "**", "'s", "’s"):
+        if low in _WALK_STOPS or (not low[:1].isalnum() and low not in ("-", "*", "**", "'s", "’s")
+                                  and doc[j].is_punct):
             return None
         j -= 1
     return None
@@ -339,11 +345,12 @@ def _buying(subject: Mention, roles: Roles, doc: Doc) -> tuple[bool, Mention | N
 
     The verb and the preposition decide, whatever kind of company each side is, so the rule
     holds for companies the lexicon does not know."""
-    following = {t.lower_ for t in doc[subject.end:min(subject.end + _BUYER_REACH, len(doc))]}
+    words = lower_words(doc)
+    following = set(words[subject.end:subject.end + _BUYER_REACH])
     buys = bool(following & BUYING_VERBS) and not any(m.prep == "to" and m.start > subject.end for m in roles.partners)
     seller = next((m for m in roles.sources if m.prep == "from" and m.start > subject.end and m.name != subject.name
-                   and any(t.lower_ in BUYING_VERBS or t.lower_ in _SOLD_NOUNS for t in doc[subject.end:m.start])),
-                  None)
+                   and any(w in BUYING_VERBS or w in _SOLD_NOUNS for w in words[subject.end:m.start])),
+                  None) or next((m for m in roles.partners if m.prep == "paid" and m.name != subject.name), None)
     return buys, seller
 
 
@@ -353,5 +360,5 @@ def _co_developer(partner: Mention | None, doc: Doc) -> bool:
     if partner is None:
         return False
     if partner.prep == "with":
-        return bool({t.lower_ for t in doc[max(partner.start - 4, 0):partner.start]} & _CO_DEVELOPING)
+        return bool(set(lower_words(doc)[max(partner.start - 4, 0):partner.start]) & _CO_DEVELOPING)
     return partner.prep is None and bool(partner.words_after(doc, 8) & _CO_DEVELOPING)

@@ -31,6 +31,7 @@ from spacy.util import filter_spans
 FIGURE_SPANS = "figures"                           # doc.spans key
 SENTENCE_STARTS = "newsfacts_sentence_starts"      # doc.user_data keys
 TOKEN_ATTRS = "newsfacts_token_attrs"
+LOWER_WORDS = "newsfacts_lower_words"
 CUE_MARKS = "newsfacts_cues"
 CHIP_TOKENS = "newsfacts_chip_tokens"
 FIGURE_SENTENCES = "newsfacts_figure_sentences"   # sorted (start, end) of sentences holding a figure
@@ -117,6 +118,16 @@ def token_attrs(doc: Doc) -> np.ndarray:
     if columns is None:
         columns = doc.user_data[TOKEN_ATTRS] = doc.to_array(_TOKEN_ATTRS).T
     return columns
+
+
+def lower_words(doc: Doc) -> list[str]:
+    """Every token's lower-case text as a plain list: reading doc[i].lower_ makes a Token object
+    each time, which the attribution rules did hundreds of thousands of times per corpus."""
+    words = doc.user_data.get(LOWER_WORDS)
+    if words is None:
+        strings = doc.vocab.strings
+        words = doc.user_data[LOWER_WORDS] = [strings[h] for h in token_attrs(doc)[1].tolist()]
+    return words
 
 
 def marks(doc: Doc, matches) -> list[tuple[int, int, str, int, int]]:

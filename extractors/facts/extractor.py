@@ -23,16 +23,16 @@ from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bound
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
-from .metrics import choose_metric, is_hedged, metric_in_text
+from .metrics import choose_metric, forecast_sections, is_hedged, metric_in_text
 from .model import Fact
 from .numbers import customise_tokenizer
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
-from .tables import TableRow, find_tables, row_at
+from .tables import TableRow, find_tables, may_hold_table, row_at
 
 _ELLIPTICAL_TOKENS = 6
 _BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
-_LIST_ITEM = re.compile(r"^\s*(\d{1,2}[.)]|[-*•])\s")
+_LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X", "- X", "## 3. X"
 _SUBJECT_COLUMN = ("company", "companies", "customer", "buyer", "client", "lab", "startup", "firm", "tenant",
                    "name", "hyperscaler", "issuer", "recipient")
 _INVESTOR_COLUMN = ("investor", "backer", "lead")
@@ -106,7 +106,8 @@ class DocumentFacts:
         self._org_start_chars = [o.start_char for o in self.orgs]
         self._cue_starts = [c.start for c in self.cues]
         self.main = self._main_subject()
-        self.rows = find_tables(self.text) if ("|" in self.text or "\t" in self.text) else []
+        self.forecasts = forecast_sections(self.text)
+        self.rows = find_tables(self.text) if may_hold_table(self.text) else []
         self._sentence_attr: dict[int, tuple[Attribution, str | None]] = {}
         self._dates: dict[int, list[tuple[int, str]]] = {}
         self._sentence_deal: dict[int, Attribution] = {}
@@ -132,6 +133,8 @@ class DocumentFacts:
     # -- one figure -------------------------------------------------------------------------
 
     def _fact(self, figure: Figure) -> Fact | None:
+        if any(start <= figure.span.start_char < end for start, end in self.forecasts):
+            return None
         row = row_at(self.rows, figure.span.start_char) if self.rows else None
         if row is not None and not row.is_header:
             return self._table_fact(figure, row)
@@ -188,7 +191,7 @@ class DocumentFacts:
             return None  # each list item stands alone
         k = self._sentence_index.get(sent.start, 0)
         for previous in (self._sentence(j) for j in range(k - 1, max(k - 2, 0) - 1, -1)):
-            if self._text_of(previous)[:1] in ("#", "|"):
+            if self._text_of(previous)[:1] == "#" or (self.rows and row_at(self.rows, previous.start_char)):
                 return None  # headings and table rows end the thread
             known = self._sentence_attr.get(previous.start)
             if known:

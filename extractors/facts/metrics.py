@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .components import pattern_path, read_jsonl
+from .components import lower_words, pattern_path, read_jsonl
 from .figures import DOC_TEXT, Figure
 
 MONEY_METRICS = ("funding_round", "valuation", "revenue", "investment", "spend", "infrastructure", "compute_deal")
@@ -22,10 +22,21 @@ HEDGE = "HEDGE"
 MODAL = "MODAL"
 AGGREGATE = "AGGREGATE"
 _CLAUSE_BREAKS = {"and", "but", ";", "while", "whereas"}
+_QUALIFIER_WORDS = {"about", "around", "roughly", "approximately", "nearly", "almost", "some", "~", "over",
+                    "more", "than", "least", "up", "to", "just", "under", "a", "an"}
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 STAKE = "STAKE"
 COMMITMENT = "COMMITMENT"
 _REPORTED_SPEECH = {"said", "says", "announced", "confirmed", "agreed", "told"}
+# "## Guidance (FY2026)", "Forward-Looking Statements", "Outlook": a heading over figures that
+# are forecasts; the section runs to the next heading
+_FORECAST_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[^\n.!?]{0,40}\b(guidance|outlook|forecasts?|projections?|forward[- ]looking"
+    r"(?: statements?)?|safe harbou?r|estimates|rumou?r(?: mill)?)\b[^\n.!?]{0,40}$", re.IGNORECASE | re.MULTILINE)
+_FORECAST_WORD = re.compile(r"guidance|outlook|forecast|projection|forward[- ]looking|safe harbo|estimates|rumou?r",
+                            re.IGNORECASE)
+_TABLE_LINE = re.compile(r"\||\t|\S {2,}\S")
+_HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+[^\n]*|[A-Z][^\n.!?:]{0,60})$", re.MULTILINE)
 
 
 def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = True) -> str | None:
@@ -36,6 +47,10 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         return "chips"
     if figure.unit == "percent":
         return "equity_stake" if any(c.label_ == STAKE for c in cues) else None
+    if _values_at(figure):
+        return "valuation"
+    if _paid_for_stake(figure, cues):
+        return "investment"
     candidates = [c for c in cues if c.label_ in MONEY_METRICS + (NOT_A_FACT,)
                   and (c.end <= figure.start or c.start >= figure.end) and not _purpose(figure, c)]
     # in a compound ("infrastructure investment") the last word is the head
@@ -57,6 +72,24 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
     return None if best.label_ == NOT_A_FACT else best.label_
 
 
+def _values_at(figure: Figure) -> bool:
+    """"The deal values Kinross at about $7.3 billion": the verb "values" (not the noun) and
+    "at" before the figure say what it is, whatever the nearer cue."""
+    doc = figure.span.doc
+    words = lower_words(doc)
+    at = next((i for i in range(figure.start - 1, max(figure.start - 4, -1), -1) if words[i] == "at"), None)
+    if at is None or not all(w in _QUALIFIER_WORDS for w in words[at + 1:figure.start]):
+        return False
+    return any(w in ("values", "valuing") for w in words[max(at - 6, 0):at])
+
+
+def _paid_for_stake(figure: Figure, cues: list[Span]) -> bool:
+    """"to take a 49% stake in Kinross for $3.6 billion": money paid for a stake is invested."""
+    doc = figure.span.doc
+    return figure.start > 0 and lower_words(doc)[figure.start - 1] == "for" \
+        and any(c.label_ == STAKE and c.text.lower() == "stake" and c.end <= figure.start for c in cues)
+
+
 def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
     """"invests $50B in AI infrastructure", "spent $8.5B on capital expenditures": what the
     money goes into names the metric."""
@@ -65,16 +98,17 @@ def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
     if end < len(doc) and doc[end].text == "(":   # "€1.7 billion ($2 billion) in a campus"
         end = next((i + 1 for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"), end)
     for cue in cues:
-        if cue.label_ in ("infrastructure", "compute_deal") and 0 < cue.start - end <= 5:
-            if any(t.lower_ in ("in", "into", "on") for t in doc[end:cue.start]):
-                return cue
+        if cue.label_ in ("infrastructure", "compute_deal") and 0 < cue.start - end <= 8:
+            between = lower_words(doc)[end:cue.start]
+            if between[0] in ("in", "into", "on") and not any(w in (",", ";", "and", "to") for w in between):
+                return cue  # "… on the second phase of its data-centre campus"
     return None
 
 
 def _purpose(figure: Figure, cue: Span) -> bool:
     """"secures £850M to build data centres": what the money is for is not what it is."""
     doc = figure.span.doc
-    return cue.start > figure.end and doc[cue.start - 1].lower_ == "to" and cue.start - figure.end <= 3
+    return cue.start > figure.end and lower_words(doc)[cue.start - 1] == "to" and cue.start - figure.end <= 3
 
 
 def _thing_valued(valued: Span, cues: list[Span]) -> str | None:
@@ -116,7 +150,7 @@ def is_hedged(cues: list[Span], doc, figure: Figure | None = None) -> bool:
         if cue.label_ == MODAL:
             if figure is not None and figure.unit == "W" and figure.qualifier == "up_to":
                 continue  # "could scale to as much as 1.4 GW": a planned ceiling, not speculation
-            before = {t.lower_ for t in doc[max(cue.start - _REPORTED_REACH, 0):cue.start]}
+            before = set(lower_words(doc)[max(cue.start - _REPORTED_REACH, 0):cue.start])
             if cue.text.lower() == "would" and before & _REPORTED_SPEECH:
                 continue  # "said it would invest" reports an announcement
         return True
@@ -124,7 +158,7 @@ def is_hedged(cues: list[Span], doc, figure: Figure | None = None) -> bool:
 
 
 def _new_clause(doc, start: int, end: int) -> bool:
-    return any(t.lower_ in _CLAUSE_BREAKS for t in doc[start:end])
+    return any(w in _CLAUSE_BREAKS for w in lower_words(doc)[start:end])
 
 
 @lru_cache(maxsize=1)
@@ -143,3 +177,20 @@ def metric_in_text(text: str) -> str | None:
         if pattern.search(text):
             return label
     return None
+
+
+def forecast_sections(text: str) -> list[tuple[int, int]]:
+    """Character ranges under headings that announce forecasts ("Guidance", "Outlook",
+    "Forward-Looking Statements"): every figure there is a forecast, whatever its sentence says."""
+    sections = []
+    if not _FORECAST_WORD.search(text):
+        return sections   # the usual case: one quick scan
+    for heading in _FORECAST_HEADING.finditer(text):
+        line = heading.group(0)
+        if not _HEADING.match(text, heading.start()) or len(line.split()) > 8 or _TABLE_LINE.search(line):
+            continue   # a sentence mentioning guidance is no heading, nor a table's header row
+        start = heading.end()
+        following = next((m for m in _HEADING.finditer(text, start + 1)
+                          if text[m.start() - 2:m.start()] == "\n\n" or text[m.start():m.start() + 1] == "#"), None)
+        sections.append((start, following.start() if following else len(text)))
+    return sections

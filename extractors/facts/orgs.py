@@ -22,10 +22,40 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, figure_sentences, hashes, marks,
-                         match_regions, member, token_attrs)
+from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, figure_sentences, hashes,
+                         lower_words, marks, match_regions, member, token_attrs)
 
 ORG_MARKS = "newsfacts_orgs"
+# what an unknown company's last word says it is ("Tessellate Cloud", "Halvard Labs", "Quarry Peak Partners")
+KIND_BY_LAST_WORD = {
+    **dict.fromkeys(("AI", "Labs", "Lab", "Intelligence", "Research", "Robotics"), "lab"),
+    **dict.fromkeys(("Cloud", "Compute", "Computing", "Digital", "Data", "Infrastructure"), "provider"),
+    **dict.fromkeys(("Capital", "Ventures", "Partners", "Fund", "Investments", "Management", "Equity",
+                     "Advisors", "Pension", "Holdings"), "investor"),
+    **dict.fromkeys(("Power", "Energy", "Grid"), "utility"),
+    **dict.fromkeys(("Semiconductor", "Semiconductors", "Silicon"), "chipmaker"),
+}
+# "the startup", "the Redmond-based firm": a definite description names a company of these kinds
+_ANY_KIND = None
+DESCRIPTOR_KINDS = {
+    **dict.fromkeys(("company", "firm", "group", "giant", "business", "conglomerate"), _ANY_KIND),
+    **dict.fromkeys(("startup", "start-up", "lab", "laboratory"), {"lab", "company"}),
+    **dict.fromkeys(("neocloud", "operator", "provider", "hyperscaler"),
+                    {"neocloud", "provider", "hyperscaler", "company"}),
+    **dict.fromkeys(("chipmaker", "chipmakers", "designer"), {"chipmaker"}),
+    **dict.fromkeys(("utility", "producer"), {"utility", "company"}),
+    **dict.fromkeys(("investor", "fund"), {"investor", "company"}),
+}
+_DESCRIPTOR_REACH = 5      # "the" … head noun: "the little-known Boston startup"
+_ANTECEDENT_SENTENCES = 4  # how far back a description looks for its company
+# words after a name, before its verb ("Perplexity has already committed …")
+_AUXILIARIES = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "now", "just", "then"}
+_APPOSITION_NOUNS = {"company", "startup", "start-up", "operator", "provider", "developer", "firm", "lab", "fund",
+                     "investor", "utility", "producer", "maker", "chipmaker", "group", "neocloud", "manager",
+                     "owner", "builder", "designer", "supplier", "platform", "unit", "subsidiary"}
+_CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
+_SPEECH_VERBS = {"said", "says", "told", "added", "announced", "confirmed", "declined"}
+_EXCHANGES = {"Nasdaq", "NYSE", "LSE", "TSX", "ASX", "Euronext"}
 PROVIDER_KINDS = {"hyperscaler", "neocloud", "chipmaker", "provider"}
 SELLER_RANK = {"neocloud": 3, "provider": 3, "chipmaker": 2, "hyperscaler": 1}
 
@@ -65,6 +95,8 @@ NOT_ORG_WORDS = {
     "Dutch", "French", "German", "British", "American", "Chinese", "Japanese", "Korean", "Indian", "Saudi",
     "Emirati", "European", "Canadian", "Israeli", "Swiss", "Swedish", "Spanish", "Italian", "Taiwanese",
     "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable", "Our",
+    "First", "Second", "Third", "Fourth", "Fifth", "Finally", "Separately", "Together", "Concurrently",
+    "Additionally", "Elsewhere", "Instead", "Still", "Then", "Q", "A", "Correction", "Guidance", "Outlook",
 }
 
 
@@ -93,6 +125,10 @@ ORG_INTRODUCERS |= {tuple(phrase.split()) for phrase in _LISTS.get("introducer",
 _NOT_ORG_HASHES = hashes(tuple(sorted(NOT_ORG_WORDS)))
 _SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
 _VERB_HASHES = hashes(tuple(sorted(DEAL_VERBS | {"'s", "’s"})))
+_EXCHANGE_HASHES = hashes(tuple(sorted(_EXCHANGES)))
+_DESCRIPTOR_HASHES = hashes(tuple(sorted(DESCRIPTOR_KINDS)))
+_APPOSITION_HASHES = hashes(tuple(sorted(_APPOSITION_NOUNS)))
+_INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
 _INTRODUCER_HASHES = hashes(tuple(sorted({words[-1] for words in ORG_INTRODUCERS})))
 
 
@@ -130,8 +166,11 @@ class OrgLexicon:
         return entry.name if entry else name.strip()
 
     def kind(self, name: str) -> str:
+        """The lexicon's kind; for an unknown company, what its last word says ("Halden Power")."""
         entry = self._by_alias.get(name)
-        return entry.kind if entry else "company"
+        if entry:
+            return entry.kind
+        return KIND_BY_LAST_WORD.get(name.rsplit(" ", 1)[-1], "company") if " " in name else "company"
 
     def is_provider(self, name: str) -> bool:
         return self.kind(name) in PROVIDER_KINDS
@@ -171,12 +210,12 @@ class OrgRecogniser:
     def __call__(self, doc: Doc) -> Doc:
         known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
         taken = {i for start, end, *_ in known for i in range(start, end)}
-        known_starts = sorted(mark[0] for mark in known)
-        unknown = [span for span in _capitalised_runs(doc, taken, known_starts) if _looks_like_org(doc, span)]
+        unknown = [span for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
         unknown += _other_mentions(doc, unknown, taken)
         unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
-        doc.user_data[ORG_MARKS] = sorted(_longest_first(known + unknown_marks))
+        found = sorted(_longest_first(known + unknown_marks))
+        doc.user_data[ORG_MARKS] = sorted(found + _descriptions(doc, found, self.lexicon))
         return doc
 
 
@@ -240,36 +279,52 @@ def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     orth = token_attrs(doc)[0]
     sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
     for first, label in full_names.items():
-        for i in (orth == first).nonzero()[0].tolist():
-            if i in covered or (i + 1 < len(doc) and _capitalised(doc[i + 1])):
-                continue
-            # a sentence's first word is capitalised anyway ("Thinking about …"): it needs a verb
-            if i in sentence_starts and not _looks_like_org(doc, doc[i:i + 1]):
+        standalone = [i for i in (orth == first).nonzero()[0].tolist()
+                      if i not in covered and not (i + 1 < len(doc) and _capitalised(doc[i + 1]))]
+        # a sentence's first word is capitalised anyway ("Thinking about …"): there it needs a
+        # verb, or the same word standing alone inside some sentence
+        named_inside = any(i not in sentence_starts for i in standalone)
+        for i in standalone:
+            if i in sentence_starts and not named_inside and not _looks_like_org(doc, doc[i:i + 1]):
                 continue
             kept.append(Span(doc, i, i + 1, label=label))
     return kept
 
 
-def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
-    """Runs of capitalised tokens in sentences that hold a figure (where deals are)."""
-    # a sentence that already names two known parties needs no search
-    sentences = [(start, end) for start, end in figure_sentences(doc)
-                 if bisect_left(known_starts, end) - bisect_left(known_starts, start) < 2]
+def _capitalised_runs(doc: Doc, taken: set[int]):
+    """Runs of capitalised tokens that have some evidence of naming a company nearby.
+
+    In sentences with a figure a deal verb after or an introducer before is evidence enough.
+    The rest of the document is read for strong evidence only (a corporate suffix, a ticker,
+    an apposition): a company's full name ("Corvane AI", "Nordhavn, a Copenhagen-based
+    operator") is often given once, in a sentence with no figure, and shortened after."""
+    sentences = figure_sentences(doc)
     if not sentences:
         return
     orth, lower, prefix = token_attrs(doc)[:3]
-    starts_run = member(prefix, capital_hashes()) & ~member(orth, _NOT_ORG_HASHES)
+    n = len(doc)
+    starts_run = member(prefix, capital_hashes())
     if taken:
         starts_run[list(taken)] = False
-    # cheap evidence first: a deal verb after, an introducer before, or a corporate suffix
-    evidence = member(orth, _SUFFIX_HASHES)
-    evidence[:-1] |= member(lower[1:], _VERB_HASHES)
-    within = np.concatenate(([0], evidence.cumsum()))
-    n = len(doc)
-    ahead = within[np.minimum(np.arange(n) + 5, n)] - within[:n] > 0
-    introduced = np.zeros(n, dtype=bool)
-    introduced[1:] = member(lower[:-1], _INTRODUCER_HASHES)
-    starts_run &= ahead | introduced
+
+    def soon(evidence: np.ndarray, reach: int) -> np.ndarray:
+        """Is there evidence within the next reach tokens?"""
+        within = np.concatenate(([0], evidence.cumsum()))
+        return within[np.minimum(np.arange(n) + reach, n)] - within[:n] > 0
+
+    strong = soon(member(orth, _SUFFIX_HASHES) | member(orth, _EXCHANGE_HASHES), 5) \
+        | soon(member(lower, _APPOSITION_HASHES), 9)
+    verbs = np.zeros(n, dtype=bool)
+    verbs[:-1] = member(lower[1:], _VERB_HASHES)
+    weak = soon(verbs, 5)
+    weak[1:] |= member(lower[:-1], _INTRODUCER_HASHES)
+    in_figure_sentence = np.zeros(n, dtype=bool)
+    for start, end in sentences:
+        in_figure_sentence[start:end] = True
+    starts_run &= strong | (weak & in_figure_sentence)
+    sentences = [(0, n)]
+    candidates = starts_run.nonzero()[0]
+    starts_run[candidates[member(orth[candidates], _NOT_ORG_HASHES)]] = False  # the few candidates only
     for start, end in sentences:
         candidates = (starts_run[start:end].nonzero()[0] + start).tolist()
         k = 0
@@ -278,8 +333,8 @@ def _capitalised_runs(doc: Doc, taken: set[int], known_starts: list[int]):
             k += 1
             if i in taken:
                 continue
-            if not _capitalised(doc[i]):
-                continue
+            if not _capitalised(doc[i]) or doc[i].lower_ in DEAL_VERBS:
+                continue  # "CoreWeave Announces Expanded Agreement …": a title-case verb is no name
             if i > 0 and doc[i - 1].text in PERSON_TITLES:
                 k = _skip_run(candidates, k, i, end, doc)
                 continue  # "President Emmanuel Macron" is a person
@@ -316,10 +371,86 @@ def _looks_like_org(doc: Doc, span: Span) -> bool:
         return False
     if span[-1].text in ORG_SUFFIXES and len(span) > 1:
         return True
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
-    if after in ("'s", "’s") and span.end + 1 < len(doc):
-        after = doc[span.end + 1].lower_
-    if after in DEAL_VERBS:
+    words = lower_words(doc)
+    after = span.end
+    if after < len(doc) and words[after] in ("'s", "’s"):
+        after += 1
+    while after < min(span.end + 3, len(doc)) and words[after] in _AUXILIARIES:
+        after += 1
+    if after < len(doc) and words[after] in DEAL_VERBS:
         return True
-    before = tuple(t.lower_ for t in doc[max(span.start - 3, 0):span.start])
+    if _apposition_or_ticker(doc, span.end):
+        return True
+    if span.start == 0 or words[span.start - 1] not in _INTRODUCER_LAST_WORDS:
+        return False
+    before = tuple(words[max(span.start - 3, 0):span.start])
     return any(before[-len(intro):] == intro for intro in ORG_INTRODUCERS)
+
+
+def _apposition_or_ticker(doc: Doc, end: int) -> bool:
+    """"Nordhavn, a Copenhagen-based operator of …", "Tessellate Cloud (Nasdaq: TSLC)"."""
+    if end + 2 >= len(doc):
+        return False
+    if doc[end].text == "(":
+        return doc[end + 1].text in _EXCHANGES
+    if doc[end].text != "," or doc[end + 1].lower_ not in ("a", "an", "the"):
+        return False
+    for token in doc[end + 2:min(end + 9, len(doc))]:
+        if token.lower_ in _APPOSITION_NOUNS:
+            return True
+        if token.text in (",", ".", ";") or token.lower_ in DEAL_VERBS:
+            return False
+    return False
+
+
+def _descriptions(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple]:
+    """"Microsoft invested $2 billion in the startup": a definite description ("the startup",
+    "the Redmond-based firm", "the company") names the first company of a fitting kind in the
+    nearest earlier sentence that has one.
+
+    Its own sentence counts only when the description opens a clause ("G42 will buy …, and
+    the Abu Dhabi group will also take …"): as an object ("Microsoft owns 27% of the company")
+    or a speaker ("…, the company said") it is someone named before. A description of a company
+    its sentence names already adds nothing and is dropped."""
+    if not found:
+        return []
+    lower = token_attrs(doc)[1]
+    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    mention_starts = [mark[0] for mark in found]
+    described = []
+    # from each head noun back to its "the" (head nouns are rare, "the" is everywhere)
+    for head in member(lower, _DESCRIPTOR_HASHES).nonzero()[0].tolist():
+        if head + 1 < len(doc) and doc[head + 1].lower_ in DESCRIPTOR_KINDS:
+            continue  # "the company's" is fine; "the investment firm" reads the last noun
+        i = head - 1
+        while i >= max(head - _DESCRIPTOR_REACH, 0) and doc[i].lower_ != "the" and _modifier(doc[i]):
+            i -= 1
+        if i < 0 or doc[i].lower_ != "the":
+            continue
+        kinds = DESCRIPTOR_KINDS[doc[head].lower_]
+        k = bisect_right(starts, i) - 1
+        sentence_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+        own = found[bisect_left(mention_starts, starts[k]):bisect_left(mention_starts, sentence_end)]
+        opens_clause = (i == starts[k] or doc[i - 1].lower_ in _CLAUSE_OPENERS) \
+            and not (head + 1 < len(doc) and doc[head + 1].lower_ in _SPEECH_VERBS)
+        earlier = [m for m in own if m[1] <= i] if opens_clause else []
+        for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
+            if earlier:
+                break
+            earlier = found[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
+            earlier = [m for m in earlier if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
+        fitting = [m for m in earlier if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
+        if not fitting:
+            continue
+        label = fitting[0][2]
+        if not opens_clause and any(m[2] == label for m in own):
+            continue
+        described.append((i, head + 1, label, doc[i].idx, doc[head].idx + len(doc[head])))
+    return described
+
+
+def _modifier(token) -> bool:
+    """Words of a description before its noun: "Redmond-based", "San Francisco", "little-known"."""
+    return token.text[:1].isupper() or token.text in ("-", "based") or token.lower_.endswith("-based") \
+        or (token.is_alpha and token.is_lower and token.lower_ not in DEAL_VERBS and len(token) > 2
+            and token.lower_ not in ("and", "for", "with", "from", "that", "which", "its", "their"))
