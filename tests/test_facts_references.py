@@ -143,3 +143,43 @@ def test_a_numbered_markdown_heading_in_a_listicle_is_a_list_item():
 def test_a_table_header_naming_guidance_is_not_a_forecast_heading():
     text = "Company          Capex guidance    Reported\nPellucid Cloud   $9B               $2.1B\n"
     assert forecast_sections(text) == []
+
+
+# -- pronouns and defined terms -----------------------------------------------------------
+
+def test_first_person_in_a_company_post_is_the_company_named_first():
+    text = ("# Scaling Quillon Labs: our next chapter with Oracle\n\n"
+            "Today we are announcing an expansion of our partnership with Oracle. "
+            "We will purchase $6.5 billion of cloud capacity from Oracle over five years.")
+    assert parties(text) == [("compute_deal", "Quillon Labs", "Oracle", 6.5e9)]
+
+
+def test_it_after_x_said_is_x():
+    text = "Lambda said on Tuesday it had closed a $1.5 billion funding round led by TWG Global."
+    assert parties(text) == [("funding_round", "Lambda", "TWG Global", 1.5e9)]
+
+
+def test_a_sentence_opening_it_is_the_company_before_even_through_a_description():
+    text = ("Lambda closed a funding round this week, the company said. "
+            "It also disclosed a $4.1 billion agreement under which it will supply Microsoft with GPU capacity.")
+    assert parties(text) == [("compute_deal", "Microsoft", "Lambda", 4.1e9)]
+
+
+def test_it_is_is_about_a_thing():
+    text = "Verdant Compute signed a deal with Microsoft. It is worth $2 billion over five years."
+    assert all(s != "Verdant Compute" or c is not None for m, s, c, v in parties(text))
+
+
+def test_a_term_a_filing_defines_is_that_company():
+    text = ('On September 22, 2025, Pellucid Cloud, Inc. (the "Company") entered into an agreement with '
+            'Microsoft Corporation ("Customer"), pursuant to which the Company will provide Customer with '
+            'GPU cloud capacity for a total contract value of approximately $4.2 billion.')
+    assert parties(text) == [("compute_deal", "Microsoft", "Pellucid Cloud", 4.2e9)]
+
+
+def test_an_investor_the_article_is_about_invests_in_the_other_company():
+    text = ("# How Amazon built its bet on Arclight Reasoning\n\n"
+            "Amazon's backing of Arclight Reasoning, the San Francisco lab, came in stages. "
+            "Amazon's first cheque came in 2024. Amazon later added more.\n\n"
+            "- March 2024: Amazon makes an initial $500 million investment.\n")
+    assert parties(text) == [("investment", "Arclight Reasoning", "Amazon", 5e8)]

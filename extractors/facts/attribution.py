@@ -44,6 +44,8 @@ RECEIVING_VERBS = {"raised", "raises", "raising", "received", "receives", "secur
 PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "providing", "supplies", "supply",
                    "supplied", "offers", "offer", "delivers", "deliver", "rents", "leases", "sells", "sell", "sold",
                    "hosts", "host"}
+INVESTING_VERBS = {"invests", "invested", "invest", "investing", "makes", "made", "puts", "put", "pours", "poured",
+                   "injects", "injected", "adds", "added"}
 LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
 # verbs of the party that pays: "X will buy / rent / lease / take … (from Y)"
 BUYING_VERBS = {"buy", "buys", "bought", "buying", "purchase", "purchases", "purchased", "purchasing", "rent",
@@ -250,9 +252,12 @@ class Attribution:
     confidence: float
 
 
-def attribute(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon: OrgLexicon) -> Attribution:
+def attribute(metric: str, roles: Roles, doc: Doc, doc_main: str | None, lexicon: OrgLexicon,
+              runner_up: str | None = None) -> Attribution:
+    """runner_up: the document's second most mentioned company, the one an investor the
+    article is mostly about invests in ("Amazon makes an initial $500 million investment")."""
     if metric in ("investment", "equity_stake"):
-        subject, cp = _investment(roles, doc, doc_main)
+        subject, cp = _investment(roles, doc, doc_main, runner_up)
     elif metric == "funding_round":
         subject, cp = _funding(roles, doc, doc_main)
     elif metric in ("valuation", "revenue"):
@@ -275,7 +280,8 @@ def _name(mention: Mention | None) -> str | None:
     return mention.name if mention else None
 
 
-def _investment(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | None, str | None]:
+def _investment(roles: Roles, doc: Doc, doc_main: str | None,
+                runner_up: str | None = None) -> tuple[str | None, str | None]:
     investor = roles.agent or (roles.leads or roles.sources or [None])[0]
     if roles.targets:
         target = roles.targets[0]
@@ -296,6 +302,8 @@ def _investment(roles: Roles, doc: Doc, doc_main: str | None) -> tuple[str | Non
             return roles.agent.name, None
         if doc_main and doc_main != roles.agent.name:
             return doc_main, roles.agent.name
+        if runner_up and runner_up != roles.agent.name and roles.agent.verb_after(doc) in INVESTING_VERBS:
+            return runner_up, roles.agent.name
         return roles.agent.name, None
     return doc_main, None
 

@@ -105,7 +105,7 @@ class DocumentFacts:
         self._org_starts = [o.start for o in self.orgs]
         self._org_start_chars = [o.start_char for o in self.orgs]
         self._cue_starts = [c.start for c in self.cues]
-        self.main = self._main_subject()
+        self.main, self.runner_up = self._main_subjects()
         self.forecasts = forecast_sections(self.text)
         self.rows = find_tables(self.text) if may_hold_table(self.text) else []
         self._sentence_attr: dict[int, tuple[Attribution, str | None]] = {}
@@ -167,7 +167,7 @@ class DocumentFacts:
         same_sentence = self._sentence_attr.get(sent.start)
         fallback = (same_sentence[0].subject if same_sentence else None) or (context.subject if context else None) \
             or self.main
-        attr = attribute(metric, roles, self.doc, fallback, self.lexicon)
+        attr = attribute(metric, roles, self.doc, fallback, self.lexicon, self.runner_up)
         if context is not None and not roles.mentions:
             attr = context  # "The contract will require 4.5 GW": the parties of the sentence before
         respective = self._respective_party(figure, sent, roles)
@@ -407,17 +407,16 @@ class DocumentFacts:
             value_max=figure.value_max, chip_type=figure.chip_type, currency=figure.currency,
             amount=figure.amount, confidence=attr.confidence)
 
-    def _main_subject(self) -> str | None:
-        """The organisation the article is about: the most mentioned one.
+    def _main_subjects(self) -> tuple[str | None, str | None]:
+        """The organisation the article is about (the most mentioned one), and the next.
 
         Suppliers (clouds, chip makers) are named in every deal story, so their mentions
         weigh less than those of the lab, startup or investor the story is about."""
         counts: Counter[str] = Counter()
         for org in self.orgs:
             counts[org.label_] += 1.0 if self.lexicon.is_provider(org.label_) else 1.5
-        if not counts:
-            return None
-        return counts.most_common(1)[0][0]
+        ranked = [name for name, _ in counts.most_common(2)] + [None, None]
+        return ranked[0], ranked[1]
 
     def _cues_in(self, start: int, end: int) -> list[Mark]:
         first = bisect_left(self._cue_starts, start)

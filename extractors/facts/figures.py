@@ -8,7 +8,7 @@ from functools import lru_cache
 from spacy.tokens import Span
 
 from .numbers import (CURRENCY_CODES, CURRENCY_SYMBOLS, CURRENCY_WORDS, MAGNITUDES, POWER_UNITS,
-                      QUALIFIER_AFTER, QUALIFIER_BEFORE, RANGE_SEPARATORS, parse_number)
+                      QUALIFIER_AFTER, QUALIFIER_BEFORE, RANGE_SEPARATORS, parse_number, tidy)
 from .orgs import default_data_path
 
 DOC_TEXT = "newsfacts_text"
@@ -88,7 +88,7 @@ def _range_values(low_words: list[str], high_words: list[str] | None) -> tuple[f
     high = parse_number(high_words)
     high_magnitude = next((MAGNITUDES[w.lower()] for w in high_words if w.lower() in MAGNITUDES), None)
     if high is not None and high_magnitude and not any(w.lower() in MAGNITUDES for w in low_words):
-        low *= high_magnitude  # "$10–20B": the magnitude is written once, after the second number
+        low = tidy(low * high_magnitude)  # "$10–20B": the magnitude is written once, after the second number
     if high is None or not (low < high <= low * 20):
         return low, None  # "$5B to 2027" is no range
     return low, high

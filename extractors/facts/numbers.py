@@ -95,7 +95,13 @@ def parse_number(words: list[str]) -> float | None:
         current = value if current is None else (current * value if current < 1 else current + value)
     if not seen:
         return None
-    return total + (current or 0.0)
+    return tidy(total + (current or 0.0))
+
+
+def tidy(value: float) -> float:
+    """4.1 * 1e9 is 4099999999.9999995 in binary floating point; a written figure never has
+    more than 12 significant digits, so round to those."""
+    return float(f"{value:.12g}")
 
 
 # Qualifier cues: the words right before a figure (lower-case, as token tuples).

@@ -11,7 +11,8 @@ document the first word of an unknown multi-word name, standing alone, is that c
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
+import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -53,6 +54,12 @@ _AUXILIARIES = {"has", "have", "had", "will", "would", "is", "was", "also", "alr
 _APPOSITION_NOUNS = {"company", "startup", "start-up", "operator", "provider", "developer", "firm", "lab", "fund",
                      "investor", "utility", "producer", "maker", "chipmaker", "group", "neocloud", "manager",
                      "owner", "builder", "designer", "supplier", "platform", "unit", "subsidiary"}
+# 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'
+_DEFINITION = re.compile(r'(?:,?\s*(?:Inc|Corp|Corporation|LLC|Ltd|plc|N\.V|S\.A)\.?)?\s*\((?:the\s+)?["“]'
+                         r'([A-Z][A-Za-z0-9 .&-]{1,30})["”]\)')
+_FIRST_PERSON = {"we", "us", "our", "ours"}
+_FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
+_COPULAS = {"is", "was", "'s", "’s", "seems", "remains", "will", "would", "could", "may"}
 _CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
 _SPEECH_VERBS = {"said", "says", "told", "added", "announced", "confirmed", "declined"}
 _EXCHANGES = {"Nasdaq", "NYSE", "LSE", "TSX", "ASX", "Euronext"}
@@ -127,6 +134,8 @@ _SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
 _VERB_HASHES = hashes(tuple(sorted(DEAL_VERBS | {"'s", "’s"})))
 _EXCHANGE_HASHES = hashes(tuple(sorted(_EXCHANGES)))
 _DESCRIPTOR_HASHES = hashes(tuple(sorted(DESCRIPTOR_KINDS)))
+_BRACKET_HASHES = hashes(("(",))
+_PRONOUN_HASHES = hashes(tuple(sorted(_FIRST_PERSON | {"it", "its"})))
 _APPOSITION_HASHES = hashes(tuple(sorted(_APPOSITION_NOUNS)))
 _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
 _INTRODUCER_HASHES = hashes(tuple(sorted({words[-1] for words in ORG_INTRODUCERS})))
@@ -215,7 +224,9 @@ class OrgRecogniser:
         unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
         found = sorted(_longest_first(known + unknown_marks))
-        doc.user_data[ORG_MARKS] = sorted(found + _descriptions(doc, found, self.lexicon))
+        terms, uses = _defined_terms(doc, found)
+        found = sorted([(a, b, terms.get(label, label), c, d) for a, b, label, c, d in found] + uses)
+        doc.user_data[ORG_MARKS] = sorted(found + _references(doc, found, self.lexicon))
         return doc
 
 
@@ -325,6 +336,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     sentences = [(0, n)]
     candidates = starts_run.nonzero()[0]
     starts_run[candidates[member(orth[candidates], _NOT_ORG_HASHES)]] = False  # the few candidates only
+    sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
     for start, end in sentences:
         candidates = (starts_run[start:end].nonzero()[0] + start).tolist()
         k = 0
@@ -335,6 +347,9 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
                 continue
             if not _capitalised(doc[i]) or doc[i].lower_ in DEAL_VERBS:
                 continue  # "CoreWeave Announces Expanded Agreement …": a title-case verb is no name
+            opens = i in sentence_starts or (i - 1 in sentence_starts and not doc[i - 1].text[:1].isalnum())
+            if opens and doc[i].lower_.endswith("ing") and i + 1 < end and _capitalised(doc[i + 1]):
+                continue  # "Scaling Quillon Labs: …": a headline's verb before the name
             if i > 0 and doc[i - 1].text in PERSON_TITLES:
                 k = _skip_run(candidates, k, i, end, doc)
                 continue  # "President Emmanuel Macron" is a person
@@ -403,54 +418,143 @@ def _apposition_or_ticker(doc: Doc, end: int) -> bool:
     return False
 
 
-def _descriptions(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple]:
-    """"Microsoft invested $2 billion in the startup": a definite description ("the startup",
-    "the Redmond-based firm", "the company") names the first company of a fitting kind in the
-    nearest earlier sentence that has one.
-
-    Its own sentence counts only when the description opens a clause ("G42 will buy …, and
-    the Abu Dhabi group will also take …"): as an object ("Microsoft owns 27% of the company")
-    or a speaker ("…, the company said") it is someone named before. A description of a company
-    its sentence names already adds nothing and is dropped."""
-    if not found:
-        return []
-    lower = token_attrs(doc)[1]
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
-    mention_starts = [mark[0] for mark in found]
-    described = []
-    # from each head noun back to its "the" (head nouns are rare, "the" is everywhere)
-    for head in member(lower, _DESCRIPTOR_HASHES).nonzero()[0].tolist():
-        if head + 1 < len(doc) and doc[head + 1].lower_ in DESCRIPTOR_KINDS:
-            continue  # "the company's" is fine; "the investment firm" reads the last noun
-        i = head - 1
-        while i >= max(head - _DESCRIPTOR_REACH, 0) and doc[i].lower_ != "the" and _modifier(doc[i]):
-            i -= 1
-        if i < 0 or doc[i].lower_ != "the":
-            continue
-        kinds = DESCRIPTOR_KINDS[doc[head].lower_]
-        k = bisect_right(starts, i) - 1
-        sentence_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-        own = found[bisect_left(mention_starts, starts[k]):bisect_left(mention_starts, sentence_end)]
-        opens_clause = (i == starts[k] or doc[i - 1].lower_ in _CLAUSE_OPENERS) \
-            and not (head + 1 < len(doc) and doc[head + 1].lower_ in _SPEECH_VERBS)
-        earlier = [m for m in own if m[1] <= i] if opens_clause else []
-        for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
-            if earlier:
-                break
-            earlier = found[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
-            earlier = [m for m in earlier if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
-        fitting = [m for m in earlier if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
-        if not fitting:
-            continue
-        label = fitting[0][2]
-        if not opens_clause and any(m[2] == label for m in own):
-            continue
-        described.append((i, head + 1, label, doc[i].idx, doc[head].idx + len(doc[head])))
-    return described
-
-
 def _modifier(token) -> bool:
     """Words of a description before its noun: "Redmond-based", "San Francisco", "little-known"."""
     return token.text[:1].isupper() or token.text in ("-", "based") or token.lower_.endswith("-based") \
         or (token.is_alpha and token.is_lower and token.lower_ not in DEAL_VERBS and len(token) > 2
             and token.lower_ not in ("and", "for", "with", "from", "that", "which", "its", "their"))
+
+
+
+def _references(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple]:
+    """Descriptions and pronouns that stand for a company, resolved in text order so that one
+    reference can serve the next ("It also disclosed …" after "the company said")."""
+    if not found:
+        return []
+    words = lower_words(doc)
+    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    known = list(found)
+    resolved = []
+    for start, end, kinds in sorted(_descriptions(doc) + _pronouns(doc)):
+        k = bisect_right(starts, start) - 1
+        sentence_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+        mention_starts = [mark[0] for mark in known]
+        m = bisect_right(mention_starts, start) - 1
+        if m >= 0 and known[m][1] > start:
+            continue  # already a name: "the Company" defined in a filing
+        own = known[bisect_left(mention_starts, starts[k]):bisect_left(mention_starts, sentence_end)]
+        if kinds == _FIRST_PERSON_REF:
+            label = found[0][2]
+        elif kinds == _PRONOUN_REF:
+            label = _pronoun_antecedent(words, start, k, starts, own, known, mention_starts)
+        else:
+            label = _description_antecedent(words, start, end, k, starts, own, known, mention_starts, kinds, lexicon)
+        if label is None:
+            continue
+        mark = (start, end, label, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+        resolved.append(mark)
+        insort(known, mark)
+    return resolved
+
+
+def _descriptions(doc: Doc) -> list[tuple[int, int, object]]:
+    """"the startup", "the Redmond-based firm", "the company": (start, end, kinds it may name)."""
+    lower = token_attrs(doc)[1]
+    words = lower_words(doc)
+    found = []
+    # from each head noun back to its "the" (head nouns are rare, "the" is everywhere)
+    for head in member(lower, _DESCRIPTOR_HASHES).nonzero()[0].tolist():
+        if head + 1 < len(doc) and words[head + 1] in DESCRIPTOR_KINDS:
+            continue  # "the company's" is fine; "the investment firm" reads the last noun
+        i = head - 1
+        while i >= max(head - _DESCRIPTOR_REACH, 0) and words[i] != "the" and _modifier(doc[i]):
+            i -= 1
+        if i >= 0 and words[i] == "the":
+            found.append((i, head + 1, DESCRIPTOR_KINDS[words[head]]))
+    return found
+
+
+def _description_antecedent(words, start, end, k, starts, own, known, mention_starts, kinds, lexicon) -> str | None:
+    """"Microsoft invested $2 billion in the startup": the first company of a fitting kind in
+    the nearest earlier sentence that has one. Its own sentence counts only when the
+    description opens a clause ("G42 will buy …, and the Abu Dhabi group will also take …"):
+    as an object ("Microsoft owns 27% of the company") or a speaker ("…, the company said")
+    it is someone named before. A company its sentence names already gains nothing."""
+    opens_clause = (start == starts[k] or words[start - 1] in _CLAUSE_OPENERS) \
+        and not (end < len(words) and words[end] in _SPEECH_VERBS)
+    fits = [m for m in own if m[1] <= start] if opens_clause else []
+    for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
+        if fits:
+            break
+        fits = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
+        fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
+    fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
+    if not fits:
+        return None
+    label = fits[0][2]
+    return None if not opens_clause and any(m[2] == label for m in own) else label
+
+
+def _pronouns(doc: Doc) -> list[tuple[int, int, object]]:
+    """we / us / our (the company the document names first) and it / its (see
+    _pronoun_antecedent), in sentences that hold a figure; not "it is", "it's", which are most
+    often about a thing."""
+    words = lower_words(doc)
+    found = []
+    for i in member(token_attrs(doc)[1], _PRONOUN_HASHES).nonzero()[0].tolist():
+        if not _in_figure_sentence(doc, i):
+            continue
+        if words[i] in _FIRST_PERSON:
+            found.append((i, i + 1, _FIRST_PERSON_REF))
+        elif i + 1 < len(doc) and words[i + 1] not in _COPULAS:
+            found.append((i, i + 1, _PRONOUN_REF))
+    return found
+
+
+def _pronoun_antecedent(words, start, k, starts, own, known, mention_starts) -> str | None:
+    """"Lambda said Tuesday it had closed …": right after "X said", X. "It also disclosed a
+    $4.1 billion agreement": opening a sentence, the first company of the nearest sentence
+    before that names one."""
+    said = next((j for j in range(start - 1, max(start - 3, starts[k]) - 1, -1) if words[j] in _SPEECH_VERBS), None)
+    if said is not None:
+        speaker = [m for m in own if said - 1 <= m[1] <= said]
+        return speaker[-1][2] if speaker else None
+    if start != starts[k]:
+        return None
+    for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
+        before = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
+        if before:
+            return before[0][2]
+    return None
+
+
+def _in_figure_sentence(doc: Doc, i: int) -> bool:
+    sentences = figure_sentences(doc)
+    k = bisect_right(sentences, (i, len(doc) + 1)) - 1
+    return k >= 0 and sentences[k][0] <= i < sentences[k][1]
+
+
+def _defined_terms(doc: Doc, found: list[tuple]) -> tuple[dict[str, str], list[tuple]]:
+    """Filings and contracts define short terms: 'Microsoft Corporation ("Customer")',
+    'Tessellate Cloud, Inc. (the "Company")'. Every later use of the term is that company:
+    the terms (to relabel marks that read the term as a name) and marks for their uses."""
+    words = lower_words(doc)
+    brackets = member(token_attrs(doc)[1], _BRACKET_HASHES).nonzero()[0].tolist()
+    if not any(i + 1 < len(doc) and words[i + 1] in ('"', "“", "the") for i in brackets):
+        return {}, []
+    text = doc.text
+    terms: dict[str, tuple[str, int]] = {}
+    for mark in found:
+        definition = _DEFINITION.match(text, mark[4])
+        if definition and definition.group(1) != mark[2]:
+            terms[definition.group(1)] = (mark[2], definition.end())
+    marked = []
+    taken = {i for mark in found for i in range(mark[0], mark[1])}
+    for term, (label, defined_at) in terms.items():
+        for use in re.finditer(r"\b(?:the\s+)?" + re.escape(term) + r"\b", text[defined_at:]):
+            span = doc.char_span(defined_at + use.start(), defined_at + use.end(), alignment_mode="expand")
+            if span is not None and not any(i in taken for i in range(span.start, span.end)):
+                marked.append((span.start, span.end, label, span.start_char, span.end_char))
+                taken.update(range(span.start, span.end))
+    # a term already read as a name ("Customer has agreed …") is relabelled by the caller
+    return {term: label for term, (label, _) in terms.items()}, marked
