@@ -129,3 +129,15 @@ def test_listicle_item_takes_its_metric_from_the_title():
 
 def test_sentence_final_org_name_with_inner_capital_is_recognised():
     assert parties("Anthropic will use 300 megawatts of capacity from SpaceX.") == [("power", "Anthropic", "SpaceX")]
+
+
+def test_the_lexicon_covers_utilities_neoclouds_and_the_full_names_filings_use():
+    from extractors.facts.orgs import default_lexicon
+    lexicon = default_lexicon()
+    assert lexicon.canonical("Microsoft Corporation") == "Microsoft"
+    assert lexicon.canonical("NVIDIA Corporation") == "NVIDIA"
+    assert lexicon.kind("Dominion Energy") == "utility"
+    assert lexicon.is_provider("Voltage Park")
+    assert lexicon.canonical("Lambda Labs") == "Lambda"
+    text = "Dominion Energy agreed to supply 1.5 GW to Voltage Park's Virginia campus."
+    assert parties(text) == [("power", "Voltage Park", "Dominion Energy")]
