@@ -183,3 +183,20 @@ def test_an_investor_the_article_is_about_invests_in_the_other_company():
             "Amazon's first cheque came in 2024. Amazon later added more.\n\n"
             "- March 2024: Amazon makes an initial $500 million investment.\n")
     assert parties(text) == [("investment", "Arclight Reasoning", "Amazon", 5e8)]
+
+
+def test_an_investors_part_of_someone_elses_round_is_an_investment():
+    text = ("xAI said it had closed a five billion dollar equity round led by Valor Equity Partners. "
+            "SpaceX contributed $2 billion of the round, xAI said.")
+    assert parties(text) == [("funding_round", "xAI", "Valor Equity Partners", 5e9),
+                             ("investment", "xAI", "SpaceX", 2e9)]
+
+
+def test_chips_supplied_to_one_company_by_another_in_the_passive():
+    text = ("Sable Robotics signed a contract with CoreWeave. Under the agreement, 22,000 GPUs are to be "
+            "supplied to the robotics company by CoreWeave.")
+    assert ("chips", "Sable Robotics", "CoreWeave", 22000) in parties(text)
+
+
+def test_a_size_class_in_words_is_no_amount():
+    assert parties("Labs expect hundred billion dollar clusters by 2027, Anthropic said.") == []

@@ -46,6 +46,9 @@ PROVIDING_VERBS = {"gives", "give", "gave", "provides", "provide", "provided", "
                    "hosts", "host"}
 INVESTING_VERBS = {"invests", "invested", "invest", "investing", "makes", "made", "puts", "put", "pours", "poured",
                    "injects", "injected", "adds", "added"}
+# "SpaceX contributed $2 billion of the round": one investor's part of someone else's round
+CONTRIBUTING_VERBS = INVESTING_VERBS | {"contributed", "contributes", "provided", "provides", "committed", "commits",
+                                        "wrote", "writes"}
 LEADING_VERBS = {"led", "leads", "co-led", "anchored", "headed"}
 # verbs of the party that pays: "X will buy / rent / lease / take … (from Y)"
 BUYING_VERBS = {"buy", "buys", "bought", "buying", "purchase", "purchases", "purchased", "purchasing", "rent",
@@ -327,6 +330,9 @@ def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None,
     other = others[0] if others else None
     cp = None if other is None or (other is not roles.co_agent and roles.is_list(other)) else other.name
     if subject is None:
+        supplied = _supplied_to_by(roles, doc)
+        if supplied is not None:
+            return supplied[0], supplied[1], False
         return doc_main, cp if cp != doc_main else None, False
     beneficiary = next((m for m in roles.partners if m.prep == "for" and m.name != subject.name), None)
     if beneficiary is not None:
@@ -346,6 +352,18 @@ def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None,
     if cp is None and sells and doc_main and not lexicon.is_provider(doc_main):
         return doc_main, subject.name, not provides
     return subject.name, cp, True
+
+
+def _supplied_to_by(roles: Roles, doc: Doc) -> tuple[str, str] | None:
+    """"22,000 GPUs are to be supplied to the robotics company by CoreWeave": in the passive,
+    the party after "to" receives and the one after "by" provides."""
+    to = next((m for m in roles.partners if m.prep == "to"), None)
+    by = next((m for m in roles.sources if m.prep == "by"), None)
+    if to is None or by is None or to.name == by.name:
+        return None
+    if not set(lower_words(doc)[max(to.start - 4, 0):to.start]) & PROVIDING_VERBS:
+        return None
+    return to.name, by.name
 
 
 def _buying(subject: Mention, roles: Roles, doc: Doc) -> tuple[bool, Mention | None]:

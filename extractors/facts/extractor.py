@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import components  # noqa: F401  (registers the components)
-from .attribution import PROVIDING_VERBS, Attribution, attribute, read_roles
+from .attribution import CONTRIBUTING_VERBS, PROVIDING_VERBS, Attribution, attribute, read_roles
 from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
@@ -157,6 +157,9 @@ class DocumentFacts:
         else:
             roles = read_roles(self.doc, scope, scope.start, scope.start, self._orgs_in(scope.start, scope.end),
                                self._inside_figures)
+        if metric == "funding_round" and roles.agent is not None and roles.agent.end <= figure.start \
+                and roles.agent.verb_after(self.doc) in CONTRIBUTING_VERBS:
+            metric = "investment"  # "SpaceX contributed $2 billion of the round": its part of xAI's round
         if metric == "infrastructure" and any(m.words_after(self.doc, 3) & PROVIDING_VERBS
                                               for m in roles.mentions if m.end <= figure.start):
             metric = "compute_deal"  # "Nebius will provide Meta with $3B of AI infrastructure" sells compute

@@ -98,6 +98,8 @@ def _money(span: Span) -> Figure | None:
     words = [t.text for t in span]
     if words[0].lower() == "between":
         words = words[1:]
+    if words[0].lower() in ("hundred", "thousand"):
+        return None  # "hundred billion dollar clusters": a size class, not an amount
     currency = CURRENCY_SYMBOLS.get(words[0]) or CURRENCY_CODES.get(words[0].lower())
     if currency is None:
         currency = CURRENCY_WORDS.get(words[-1].lower(), "USD")
