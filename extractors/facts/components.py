@@ -5,6 +5,7 @@ newsfacts_sentences  sentence starts at line breaks (headlines, bullets, table r
 newsfacts_figures    Matcher over patterns/figures.jsonl -> doc.spans["figures"]
 newsfacts_cues       PhraseMatcher (lower case) over patterns/cues.jsonl
 newsfacts_orgs       (orgs.py) organisation names
+newsfacts_references (references.py) "the startup", "it", "we", a filing's "Customer"
 Cues and organisations are kept in doc.user_data as (start, end, label, start_char, end_char)
 marks: making and reading Span objects was a large share of the run time.
 

@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import components  # noqa: F401  (registers the components)
+from . import components, references  # noqa: F401  (register the components)
 from .attribution import CONTRIBUTING_VERBS, PROVIDING_VERBS, Attribution, attribute, read_roles
 from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
 from .dates import dates_in, nearest_date
@@ -47,6 +47,7 @@ def build_pipeline(extra_org_files: Sequence[str | Path] = ()) -> Language:
     nlp.add_pipe("newsfacts_figures")
     nlp.add_pipe("newsfacts_cues")
     nlp.add_pipe("newsfacts_orgs", config={"extra_paths": [str(p) for p in extra_org_files]})
+    nlp.add_pipe("newsfacts_references", config={"extra_paths": [str(p) for p in extra_org_files]})
     return nlp
 
 

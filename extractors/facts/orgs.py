@@ -1,18 +1,19 @@
 """Organisation names: a user-extendable lexicon plus a recogniser for unseen companies.
 
 Aliases are matched case-sensitively (ORTH) so "apple", "meta" or "oracle" in prose are
-not companies. Unknown capitalised names count as organisations only where a deal is
-being described: right before a deal verb, after "led by"/"from"/"backed by", or when
-they end in a corporate word ("Labs", "Capital", "AI", …). Places and a name right after a
-person's title are never organisations (word lists in data/name_words.jsonl), and within a
-document the first word of an unknown multi-word name, standing alone, is that company
-("Verdant Compute" … "Verdant").
+not companies. Unknown capitalised names count as organisations where a deal is being
+described (right before a deal verb, after "led by"/"from"/"backed by") or, anywhere in the
+document, where the name says so itself: a corporate word ("Labs", "Capital", "AI", …), a
+ticker ("(Nasdaq: TSLC)"), an apposition ("Nordhavn, a Copenhagen-based operator"). Places,
+nationalities and a name right after a person's title are never organisations (word lists
+in data/name_words.jsonl), and within a document the first word of an unknown multi-word
+name, standing alone, is that company ("Verdant Compute" … "Verdant"). References that do
+not name a company ("the startup", "it") are resolved by newsfacts_references.
 """
 from __future__ import annotations
 
 import json
-import re
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -36,32 +37,11 @@ KIND_BY_LAST_WORD = {
     **dict.fromkeys(("Power", "Energy", "Grid"), "utility"),
     **dict.fromkeys(("Semiconductor", "Semiconductors", "Silicon"), "chipmaker"),
 }
-# "the startup", "the Redmond-based firm": a definite description names a company of these kinds
-_ANY_KIND = None
-DESCRIPTOR_KINDS = {
-    **dict.fromkeys(("company", "firm", "group", "giant", "business", "conglomerate"), _ANY_KIND),
-    **dict.fromkeys(("startup", "start-up", "lab", "laboratory"), {"lab", "company"}),
-    **dict.fromkeys(("neocloud", "operator", "provider", "hyperscaler"),
-                    {"neocloud", "provider", "hyperscaler", "company"}),
-    **dict.fromkeys(("chipmaker", "chipmakers", "designer"), {"chipmaker"}),
-    **dict.fromkeys(("utility", "producer"), {"utility", "company"}),
-    **dict.fromkeys(("investor", "fund"), {"investor", "company"}),
-}
-_DESCRIPTOR_REACH = 5      # "the" … head noun: "the little-known Boston startup"
-_ANTECEDENT_SENTENCES = 4  # how far back a description looks for its company
 # words after a name, before its verb ("Perplexity has already committed …")
 _AUXILIARIES = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "now", "just", "then"}
 _APPOSITION_NOUNS = {"company", "startup", "start-up", "operator", "provider", "developer", "firm", "lab", "fund",
                      "investor", "utility", "producer", "maker", "chipmaker", "group", "neocloud", "manager",
                      "owner", "builder", "designer", "supplier", "platform", "unit", "subsidiary"}
-# 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'
-_DEFINITION = re.compile(r'(?:,?\s*(?:Inc|Corp|Corporation|LLC|Ltd|plc|N\.V|S\.A)\.?)?\s*\((?:the\s+)?["“]'
-                         r'([A-Z][A-Za-z0-9 .&-]{1,30})["”]\)')
-_FIRST_PERSON = {"we", "us", "our", "ours"}
-_FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
-_COPULAS = {"is", "was", "'s", "’s", "seems", "remains", "will", "would", "could", "may"}
-_CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
-_SPEECH_VERBS = {"said", "says", "told", "added", "announced", "confirmed", "declined"}
 _EXCHANGES = {"Nasdaq", "NYSE", "LSE", "TSX", "ASX", "Euronext"}
 PROVIDER_KINDS = {"hyperscaler", "neocloud", "chipmaker", "provider"}
 SELLER_RANK = {"neocloud": 3, "provider": 3, "chipmaker": 2, "hyperscaler": 1}
@@ -133,9 +113,6 @@ _NOT_ORG_HASHES = hashes(tuple(sorted(NOT_ORG_WORDS)))
 _SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
 _VERB_HASHES = hashes(tuple(sorted(DEAL_VERBS | {"'s", "’s"})))
 _EXCHANGE_HASHES = hashes(tuple(sorted(_EXCHANGES)))
-_DESCRIPTOR_HASHES = hashes(tuple(sorted(DESCRIPTOR_KINDS)))
-_BRACKET_HASHES = hashes(("(",))
-_PRONOUN_HASHES = hashes(tuple(sorted(_FIRST_PERSON | {"it", "its"})))
 _APPOSITION_HASHES = hashes(tuple(sorted(_APPOSITION_NOUNS)))
 _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
 _INTRODUCER_HASHES = hashes(tuple(sorted({words[-1] for words in ORG_INTRODUCERS})))
@@ -223,10 +200,7 @@ class OrgRecogniser:
         unknown += _other_mentions(doc, unknown, taken)
         unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
-        found = sorted(_longest_first(known + unknown_marks))
-        terms, uses = _defined_terms(doc, found)
-        found = sorted([(a, b, terms.get(label, label), c, d) for a, b, label, c, d in found] + uses)
-        doc.user_data[ORG_MARKS] = sorted(found + _references(doc, found, self.lexicon))
+        doc.user_data[ORG_MARKS] = sorted(_longest_first(known + unknown_marks))
         return doc
 
 
@@ -416,145 +390,3 @@ def _apposition_or_ticker(doc: Doc, end: int) -> bool:
         if token.text in (",", ".", ";") or token.lower_ in DEAL_VERBS:
             return False
     return False
-
-
-def _modifier(token) -> bool:
-    """Words of a description before its noun: "Redmond-based", "San Francisco", "little-known"."""
-    return token.text[:1].isupper() or token.text in ("-", "based") or token.lower_.endswith("-based") \
-        or (token.is_alpha and token.is_lower and token.lower_ not in DEAL_VERBS and len(token) > 2
-            and token.lower_ not in ("and", "for", "with", "from", "that", "which", "its", "their"))
-
-
-
-def _references(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple]:
-    """Descriptions and pronouns that stand for a company, resolved in text order so that one
-    reference can serve the next ("It also disclosed …" after "the company said")."""
-    if not found:
-        return []
-    words = lower_words(doc)
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
-    known = list(found)
-    resolved = []
-    for start, end, kinds in sorted(_descriptions(doc) + _pronouns(doc)):
-        k = bisect_right(starts, start) - 1
-        sentence_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-        mention_starts = [mark[0] for mark in known]
-        m = bisect_right(mention_starts, start) - 1
-        if m >= 0 and known[m][1] > start:
-            continue  # already a name: "the Company" defined in a filing
-        own = known[bisect_left(mention_starts, starts[k]):bisect_left(mention_starts, sentence_end)]
-        if kinds == _FIRST_PERSON_REF:
-            label = found[0][2]
-        elif kinds == _PRONOUN_REF:
-            label = _pronoun_antecedent(words, start, k, starts, own, known, mention_starts)
-        else:
-            label = _description_antecedent(words, start, end, k, starts, own, known, mention_starts, kinds, lexicon)
-        if label is None:
-            continue
-        mark = (start, end, label, doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
-        resolved.append(mark)
-        insort(known, mark)
-    return resolved
-
-
-def _descriptions(doc: Doc) -> list[tuple[int, int, object]]:
-    """"the startup", "the Redmond-based firm", "the company": (start, end, kinds it may name)."""
-    lower = token_attrs(doc)[1]
-    words = lower_words(doc)
-    found = []
-    # from each head noun back to its "the" (head nouns are rare, "the" is everywhere)
-    for head in member(lower, _DESCRIPTOR_HASHES).nonzero()[0].tolist():
-        if head + 1 < len(doc) and words[head + 1] in DESCRIPTOR_KINDS:
-            continue  # "the company's" is fine; "the investment firm" reads the last noun
-        i = head - 1
-        while i >= max(head - _DESCRIPTOR_REACH, 0) and words[i] != "the" and _modifier(doc[i]):
-            i -= 1
-        if i >= 0 and words[i] == "the":
-            found.append((i, head + 1, DESCRIPTOR_KINDS[words[head]]))
-    return found
-
-
-def _description_antecedent(words, start, end, k, starts, own, known, mention_starts, kinds, lexicon) -> str | None:
-    """"Microsoft invested $2 billion in the startup": the first company of a fitting kind in
-    the nearest earlier sentence that has one. Its own sentence counts only when the
-    description opens a clause ("G42 will buy …, and the Abu Dhabi group will also take …"):
-    as an object ("Microsoft owns 27% of the company") or a speaker ("…, the company said")
-    it is someone named before. A company its sentence names already gains nothing."""
-    opens_clause = (start == starts[k] or words[start - 1] in _CLAUSE_OPENERS) \
-        and not (end < len(words) and words[end] in _SPEECH_VERBS)
-    fits = [m for m in own if m[1] <= start] if opens_clause else []
-    for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
-        if fits:
-            break
-        fits = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
-        fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
-    fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
-    if not fits:
-        return None
-    label = fits[0][2]
-    return None if not opens_clause and any(m[2] == label for m in own) else label
-
-
-def _pronouns(doc: Doc) -> list[tuple[int, int, object]]:
-    """we / us / our (the company the document names first) and it / its (see
-    _pronoun_antecedent), in sentences that hold a figure; not "it is", "it's", which are most
-    often about a thing."""
-    words = lower_words(doc)
-    found = []
-    for i in member(token_attrs(doc)[1], _PRONOUN_HASHES).nonzero()[0].tolist():
-        if not _in_figure_sentence(doc, i):
-            continue
-        if words[i] in _FIRST_PERSON:
-            found.append((i, i + 1, _FIRST_PERSON_REF))
-        elif i + 1 < len(doc) and words[i + 1] not in _COPULAS:
-            found.append((i, i + 1, _PRONOUN_REF))
-    return found
-
-
-def _pronoun_antecedent(words, start, k, starts, own, known, mention_starts) -> str | None:
-    """"Lambda said Tuesday it had closed …": right after "X said", X. "It also disclosed a
-    $4.1 billion agreement": opening a sentence, the first company of the nearest sentence
-    before that names one."""
-    said = next((j for j in range(start - 1, max(start - 3, starts[k]) - 1, -1) if words[j] in _SPEECH_VERBS), None)
-    if said is not None:
-        speaker = [m for m in own if said - 1 <= m[1] <= said]
-        return speaker[-1][2] if speaker else None
-    if start != starts[k]:
-        return None
-    for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
-        before = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
-        if before:
-            return before[0][2]
-    return None
-
-
-def _in_figure_sentence(doc: Doc, i: int) -> bool:
-    sentences = figure_sentences(doc)
-    k = bisect_right(sentences, (i, len(doc) + 1)) - 1
-    return k >= 0 and sentences[k][0] <= i < sentences[k][1]
-
-
-def _defined_terms(doc: Doc, found: list[tuple]) -> tuple[dict[str, str], list[tuple]]:
-    """Filings and contracts define short terms: 'Microsoft Corporation ("Customer")',
-    'Tessellate Cloud, Inc. (the "Company")'. Every later use of the term is that company:
-    the terms (to relabel marks that read the term as a name) and marks for their uses."""
-    words = lower_words(doc)
-    brackets = member(token_attrs(doc)[1], _BRACKET_HASHES).nonzero()[0].tolist()
-    if not any(i + 1 < len(doc) and words[i + 1] in ('"', "“", "the") for i in brackets):
-        return {}, []
-    text = doc.text
-    terms: dict[str, tuple[str, int]] = {}
-    for mark in found:
-        definition = _DEFINITION.match(text, mark[4])
-        if definition and definition.group(1) != mark[2]:
-            terms[definition.group(1)] = (mark[2], definition.end())
-    marked = []
-    taken = {i for mark in found for i in range(mark[0], mark[1])}
-    for term, (label, defined_at) in terms.items():
-        for use in re.finditer(r"\b(?:the\s+)?" + re.escape(term) + r"\b", text[defined_at:]):
-            span = doc.char_span(defined_at + use.start(), defined_at + use.end(), alignment_mode="expand")
-            if span is not None and not any(i in taken for i in range(span.start, span.end)):
-                marked.append((span.start, span.end, label, span.start_char, span.end_char))
-                taken.update(range(span.start, span.end))
-    # a term already read as a name ("Customer has agreed …") is relabelled by the caller
-    return {term: label for term, (label, _) in terms.items()}, marked
