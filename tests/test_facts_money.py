@@ -42,7 +42,8 @@ def test_tranche_with_article():
     assert fact.value == pytest.approx(1.25 * B)
 
 
-@pytest.mark.parametrize("written", ["$10–20B", "$10-20B", "$10 billion to $20 billion", "between $10 billion and $20 billion"])
+@pytest.mark.parametrize("written", ["$10–20B", "$10-20B", "$10 billion to $20 billion", "between $10 billion and $20 billion",
+                                     "$10 billion–$20 billion", "$10-$20B"])
 def test_money_ranges(written):
     fact = only(f"Anthropic is raising {written} in a round led by Coatue.".replace("is raising", "raised"))
     assert (fact.value, fact.value_max, fact.qualifier) == (10 * B, 20 * B, "range")
@@ -51,6 +52,22 @@ def test_money_ranges(written):
 def test_euro_amount_with_dollar_equivalent_is_converted():
     fact = only("Mistral raised €1.7 billion ($2 billion) in a round led by ASML.")
     assert (fact.value, fact.currency, fact.amount) == (2 * B, "EUR", 1.7e9)
+
+
+def test_euro_range_with_a_dollar_range_is_converted():
+    fact = only("Vektorwerk signed a deal with Nscale worth €1.6 billion to €1.9 billion ($1.85 billion–$2.2 billion).")
+    assert (fact.value, fact.value_max, fact.qualifier, fact.currency) == (1.85 * B, 2.2 * B, "range", "EUR")
+
+
+@pytest.mark.parametrize("written", ["between 18,000 and 22,000 GPUs", "18,000-22,000 GPUs", "18,000 to 22,000 GPUs"])
+def test_chip_count_ranges(written):
+    fact = only(f"Aldermark AI will deploy {written} in Texas.")
+    assert (fact.metric, fact.value, fact.value_max, fact.qualifier) == ("chips", 18000, 22000, "range")
+
+
+def test_a_count_growing_from_one_number_to_another_is_the_last():
+    fact = only("Aldermark AI will grow its fleet from 20,000 to 100,000 GPUs this year.")
+    assert (fact.value, fact.value_max, fact.qualifier) == (100000, None, "exact")
 
 
 def test_euro_amount_without_dollar_equivalent_keeps_currency_only():

@@ -133,16 +133,28 @@ def _power(span: Span) -> Figure | None:
 
 def _chips(span: Span) -> Figure | None:
     tokens = list(span)
+    if tokens[0].lower_ == "between":
+        tokens = tokens[1:]
     k = 0
-    while k < len(tokens) and (tokens[k].like_num or tokens[k].lower_ in MAGNITUDES or tokens[k].lower_ in ("half", "a")):
+    while k < len(tokens) and (tokens[k].like_num or tokens[k].lower_ in MAGNITUDES
+                               or tokens[k].lower_ in ("half", "a") or tokens[k].lower_ in _CHIP_RANGE):
         k += 1
     number_words = [t.text for t in tokens[:k]]
     if len(number_words) == 1 and number_words[0].isdigit() and 1900 <= int(number_words[0]) <= 2100:
         return None  # "2024 chips" is a year
-    value = parse_number(number_words)
+    cut = next((j for j, w in enumerate(number_words) if w.lower() in _CHIP_RANGE), None)
+    if cut is None:
+        value, high = parse_number(number_words), None
+    else:   # "between 18,000 and 22,000 GPUs"
+        value, high = _range_values(number_words[:cut], number_words[cut + 1:])
+        if high and span.start > 0 and span.doc[span.start - 1].lower_ == "from":
+            value, high = high, None  # "grow from 20,000 to 100,000 GPUs": a change, the count is the last
     if value is None or value < MIN_CHIPS:
         return None
-    return Figure(span, "count", value, "exact", chip_type=_chip_type(tokens[k:]))
+    return Figure(span, "count", value, "range" if high else "exact", value_max=high, chip_type=_chip_type(tokens[k:]))
+
+
+_CHIP_RANGE = {"and", "to", "–", "—", "-"}
 
 
 def _chip_type(tokens) -> str | None:

@@ -50,8 +50,12 @@ def customise_tokenizer(nlp: Language) -> None:
     prefixes = [r"~", r"≈"] + list(nlp.Defaults.prefixes)
     # "SpaceX." ends a sentence: a capital after a lower-case letter is no abbreviation
     suffixes = [r"\+", _UNIT_SUFFIX, r"(?<=[a-z][A-Z])\."] + list(nlp.Defaults.suffixes)
-    # Markdown links: "[Title words](https://…)" keeps the title's last word apart from the URL
-    infixes = [r"(?<=[0-9])[–—-](?=[0-9$])", r"\]\((?=https?:)"] + list(nlp.Defaults.infixes)
+    # "$10–20B", "$10-$20B", "$1.85 billion–$2.2 billion": a dash inside a range ("$500m-$600m"
+    # is left alone: spaCy does not split a magnitude letter off an infix piece); Markdown
+    # links: "[Title words](https://…)" keeps the title's last word apart from the URL
+    infixes = [r"(?<=[0-9])[–—-](?=[0-9$])", r"(?<=illion)[–—-](?=[$€£][0-9])", r"(?<=illion[–—-])[$€£](?=[0-9])",
+               r"(?<=[0-9][–—-])[$€£](?=[0-9])",
+               r"\]\((?=https?:)"] + list(nlp.Defaults.infixes)
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
