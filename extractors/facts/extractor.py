@@ -27,7 +27,7 @@ from .metrics import choose_metric, forecast_sections, is_hedged, metric_in_text
 from .model import Fact
 from .numbers import customise_tokenizer
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
-from .tables import TableRow, find_tables, may_hold_table, row_at
+from .tables import TableRow, find_tables, row_at
 
 _ELLIPTICAL_TOKENS = 6
 _BATCH_SIZE = 64
@@ -108,7 +108,7 @@ class DocumentFacts:
         self._cue_starts = [c.start for c in self.cues]
         self.main, self.runner_up = self._main_subjects()
         self.forecasts = forecast_sections(self.text)
-        self.rows = find_tables(self.text) if may_hold_table(self.text) else []
+        self.rows = find_tables(self.text)
         self._sentence_attr: dict[int, tuple[Attribution, str | None]] = {}
         self._dates: dict[int, list[tuple[int, str]]] = {}
         self._sentence_deal: dict[int, Attribution] = {}

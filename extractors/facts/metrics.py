@@ -33,9 +33,9 @@ _REPORTED_SPEECH = {"said", "says", "announced", "confirmed", "agreed", "told"}
 _FORECAST_HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[^\n.!?]{0,40}\b(guidance|outlook|forecasts?|projections?|forward[- ]looking"
     r"(?: statements?)?|safe harbou?r|estimates|rumou?r(?: mill)?)\b[^\n.!?]{0,40}$", re.IGNORECASE | re.MULTILINE)
+# the stems of those headings' words: a quick scan picks the lines _FORECAST_HEADING then tests
 _FORECAST_WORDS = ("guidance", "outlook", "forecast", "projection", "forward", "safe harbo", "estimates", "rumo")
-_FORECAST_WORD = re.compile(r"guidance|outlook|forecast|projection|forward[- ]looking|safe harbo|estimates|rumou?r",
-                            re.IGNORECASE)
+_FORECAST_WORD = re.compile("|".join(_FORECAST_WORDS), re.IGNORECASE)
 _TABLE_LINE = re.compile(r"\||\t|\S {2,}\S")
 _HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+[^\n]*|[A-Z][^\n.!?:]{0,60})$", re.MULTILINE)
 

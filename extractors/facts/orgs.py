@@ -283,8 +283,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     The rest of the document is read for strong evidence only (a corporate suffix, a ticker,
     an apposition): a company's full name ("Corvane AI", "Nordhavn, a Copenhagen-based
     operator") is often given once, in a sentence with no figure, and shortened after."""
-    sentences = figure_sentences(doc)
-    if not sentences:
+    if not figure_sentences(doc):
         return
     orth, lower, prefix = token_attrs(doc)[:3]
     n = len(doc)
@@ -304,41 +303,36 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     weak = soon(verbs, 5)
     weak[1:] |= member(lower[:-1], _INTRODUCER_HASHES)
     in_figure_sentence = np.zeros(n, dtype=bool)
-    for start, end in sentences:
+    for start, end in figure_sentences(doc):
         in_figure_sentence[start:end] = True
     starts_run &= strong | (weak & in_figure_sentence)
-    sentences = [(0, n)]
     candidates = starts_run.nonzero()[0]
-    starts_run[candidates[member(orth[candidates], _NOT_ORG_HASHES)]] = False  # the few candidates only
+    candidates = candidates[~member(orth[candidates], _NOT_ORG_HASHES)].tolist()  # the few candidates only
     sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
-    for start, end in sentences:
-        candidates = (starts_run[start:end].nonzero()[0] + start).tolist()
-        k = 0
-        while k < len(candidates):
-            i = candidates[k]
+    k = 0
+    while k < len(candidates):
+        i = candidates[k]
+        k += 1
+        if not _capitalised(doc[i]) or doc[i].lower_ in DEAL_VERBS:
+            continue  # "CoreWeave Announces Expanded Agreement …": a title-case verb is no name
+        opens = i in sentence_starts or (i - 1 in sentence_starts and not doc[i - 1].text[:1].isalnum())
+        if opens and doc[i].lower_.endswith("ing") and i + 1 < n and _capitalised(doc[i + 1]):
+            continue  # "Scaling Quillon Labs: …": a headline's verb before the name
+        if i > 0 and doc[i - 1].text in PERSON_TITLES:
+            k = _skip_run(candidates, k, i, n, doc)
+            continue  # "President Emmanuel Macron" is a person
+        j = i + 1
+        while j < n and j not in taken:
+            token = doc[j]
+            if not (_capitalised(token) or token.text in ORG_SUFFIXES or
+                    (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1]))):
+                break
+            if token.lower_ in DEAL_VERBS:
+                break  # a headline in title case: "Verdant Compute Signs $1.1 Billion Deal"
+            j += 1
+        yield Span(doc, i, j, label=doc[i:j].text)
+        while k < len(candidates) and candidates[k] < j:
             k += 1
-            if i in taken:
-                continue
-            if not _capitalised(doc[i]) or doc[i].lower_ in DEAL_VERBS:
-                continue  # "CoreWeave Announces Expanded Agreement …": a title-case verb is no name
-            opens = i in sentence_starts or (i - 1 in sentence_starts and not doc[i - 1].text[:1].isalnum())
-            if opens and doc[i].lower_.endswith("ing") and i + 1 < end and _capitalised(doc[i + 1]):
-                continue  # "Scaling Quillon Labs: …": a headline's verb before the name
-            if i > 0 and doc[i - 1].text in PERSON_TITLES:
-                k = _skip_run(candidates, k, i, end, doc)
-                continue  # "President Emmanuel Macron" is a person
-            j = i + 1
-            while j < end and j not in taken:
-                token = doc[j]
-                if not (_capitalised(token) or token.text in ORG_SUFFIXES or
-                        (token.text == "&" and j + 1 < end and _capitalised(doc[j + 1]))):
-                    break
-                if token.lower_ in DEAL_VERBS:
-                    break  # a headline in title case: "Verdant Compute Signs $1.1 Billion Deal"
-                j += 1
-            yield Span(doc, i, j, label=doc[i:j].text)
-            while k < len(candidates) and candidates[k] < j:
-                k += 1
 
 
 def _skip_run(candidates: list[int], k: int, i: int, end: int, doc: Doc) -> int:

@@ -85,7 +85,8 @@ def _delimiter(line: str) -> str | None:
 
 
 def may_hold_table(text: str) -> bool:
-    """A cheap test, true for every text in which find_tables can find a table."""
+    """A cheap test, true for every text in which find_tables can find a table (find_tables
+    makes it itself before any per-line work)."""
     return "|" in text or "\t" in text or _may_hold_aligned(text)
 
 
@@ -98,11 +99,13 @@ def _may_hold_aligned(text: str) -> bool:
 def find_tables(text: str) -> list[TableRow]:
     """Every row of every table in the text, with its header, caption and heading."""
     rows: list[TableRow] = []
+    aligned = _may_hold_aligned(text)
+    if not aligned and "|" not in text and "\t" not in text:
+        return rows   # most texts hold no table: no per-line work for them
     lines, offset = [], 0
     for line in text.splitlines(keepends=True):
         lines.append((offset, line.rstrip("\r\n")))
         offset += len(line)
-    aligned = _may_hold_aligned(text)   # most texts hold none: no per-line work for them
     heading: str | None = None
     last_paragraph: tuple[int, int] | None = None
     i = 0
