@@ -114,6 +114,13 @@ def test_a_forward_looking_statements_section_holds_no_facts():
     assert [v for m, s, c, v in parties(text)] == [1.4e9]
 
 
+def test_forecast_sections_keep_their_offsets_when_lower_case_is_longer():
+    # "İ" lower-cases to two characters; the section must still start right after its heading
+    text = "İstanbul İnşaat raised $200 million.\n\n## Outlook\n\nRevenue of $90 million is expected.\n"
+    heading_end = text.index("## Outlook") + len("## Outlook")
+    assert forecast_sections(text) == [(heading_end, len(text))]
+
+
 def test_a_sentence_that_mentions_guidance_is_not_a_heading():
     text = "Pellucid raised its guidance after signing a $700 million contract with Cohere.\nMore text.\n"
     assert forecast_sections(text) == []

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from .components import CHIP_TOKENS, lower_words, token_attrs
+from .components import CHIP_TOKENS, lower_words, token_columns
 from .figures import DOC_TEXT
 from .orgs import OrgLexicon
 
@@ -170,7 +170,8 @@ def _same_clause(doc: Doc, mentions: list[Mention], figure_start: int, figure_en
     if len(mentions) < 2 or figure_start >= figure_end:
         return mentions
     text = doc.user_data.get(DOC_TEXT) or doc.text
-    idx, length = token_attrs(doc)[6:8]
+    columns = token_columns(doc)
+    idx, length = columns.idx, columns.length
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, int(idx[mentions[0].end - 1]),
                                                          int(idx[mentions[-1].start]) + 1)]
     if not breaks:

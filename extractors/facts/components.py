@@ -10,39 +10,47 @@ Cues and organisations are kept in doc.user_data as (start, end, label, start_ch
 marks: making and reading Span objects was a large share of the run time.
 
 Throughput notes: token attributes are read once into numpy arrays (a Python loop over
-tokens was the first bottleneck); the Matcher runs only around anchor tokens; word classes
-go into NORM so patterns test plain attributes instead of set predicates.
+tokens was the first bottleneck); word lists are tested as bits kept on the lexemes
+(wordclasses.py); the Matcher runs only around anchor tokens; the figure patterns' word
+classes go into NORM so patterns test plain attributes instead of set predicates.
 """
 from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LOWER, ORTH, PREFIX, SPACY
+from spacy.attrs import ID, IDX, LENGTH, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .wordclasses import any_text, classify, lower_texts, word_class
+
 FIGURE_SPANS = "figures"                           # doc.spans key
 SENTENCE_STARTS = "newsfacts_sentence_starts"      # doc.user_data keys
-TOKEN_ATTRS = "newsfacts_token_attrs"
+TOKEN_COLUMNS = "newsfacts_token_columns"
 LOWER_WORDS = "newsfacts_lower_words"
 CUE_MARKS = "newsfacts_cues"
 CHIP_TOKENS = "newsfacts_chip_tokens"
 FIGURE_SENTENCES = "newsfacts_figure_sentences"   # sorted (start, end) of sentences holding a figure
 
-_TOKEN_ATTRS = [ORTH, LOWER, PREFIX, LIKE_NUM, IS_SPACE, SPACY, IDX, LENGTH]
 SHORT_DOC_TOKENS = 300   # below this the organisation recogniser reads the whole doc
 CALL_COST_TOKENS = 3     # a Matcher call on a span costs about as much as matching this many tokens
-_SENTENCE_END = (".", "!", "?")
-_CAPITALS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _LINE_OPENERS = ("-", "*", "#", "|", '"', "“", "**")
+
+SENTENCE_END = any_text((".", "!", "?"))
+OPENS_SENTENCE = word_class(lambda lex: lex.orth_[:1] in _CAPITALS or lex.orth_ in _LINE_OPENERS)
+LINE_BREAK = word_class(lambda lex: lex.is_space and "\n" in lex.orth_)
+# "a gigawatt", "between $9.6B and …", "half a million": words that can open a figure
+OPENS_FIGURE = word_class(lambda lex: lex.like_num or lex.lower_ in ("a", "an", "half", "between"))
+CONTINUES_FIGURE = word_class(lambda lex: lex.like_num or lex.lower_ in ("to", "and"))
 
 
 def pattern_path(filename: str) -> Path:
@@ -53,40 +61,30 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def member(values: np.ndarray, sorted_hashes: np.ndarray) -> np.ndarray:
-    """np.isin for a small sorted set of hashes, without sorting the (large) token array."""
-    if len(sorted_hashes) == 0:
-        return np.zeros(len(values), dtype=bool)
-    found = sorted_hashes.searchsorted(values)  # the method skips numpy's Python wrapper
-    return sorted_hashes[np.minimum(found, len(sorted_hashes) - 1)] == values
+class TokenColumns(NamedTuple):
+    """A doc's token attributes as numpy rows, read once and shared by the components."""
+    orth: np.ndarray
+    lower: np.ndarray
+    spacy: np.ndarray    # followed by a space
+    idx: np.ndarray      # character offset
+    length: np.ndarray   # characters
+    code: np.ndarray     # word classes and lower-case text (wordclasses.py), int64
 
 
-@lru_cache(maxsize=64)
-def hashes(words: tuple[str, ...]) -> np.ndarray:
-    """Sorted string hashes of words (spaCy's hashes do not depend on the vocab)."""
-    return np.array(sorted(hash_string(w) for w in words), dtype="uint64")
+_COLUMNS = [ORTH, LOWER, SPACY, IDX, LENGTH, ID]
 
 
-def capital_hashes() -> np.ndarray:
-    """Hashes of the capital letters (a token's PREFIX is its first character)."""
-    return _CAPITAL_LETTERS
+def token_columns(doc: Doc) -> TokenColumns:
+    columns = doc.user_data.get(TOKEN_COLUMNS)
+    if columns is None:
+        rows = doc.to_array(_COLUMNS).T.copy()  # contiguous rows
+        columns = doc.user_data[TOKEN_COLUMNS] = TokenColumns(*rows[:5], classify(doc, rows[5]))
+    return columns
 
 
-_END_HASHES = hashes(_SENTENCE_END)
-_CAPITAL_HASHES = hashes(_CAPITALS)
-_CAPITAL_LETTERS = hashes(_CAPITALS[:26])
-_OPENER_HASHES = hashes(_LINE_OPENERS)
-_OPENER_WORDS = hashes(("a", "an", "half", "between"))
-_CONTINUE_WORDS = hashes(("to", "and"))
-
-
-_BREAKS: dict[int, bool] = {}   # whitespace token hash -> holds a line break
-
-
-def _is_break(orth: int, strings) -> bool:
-    if orth not in _BREAKS:
-        _BREAKS[orth] = "\n" in strings[orth]
-    return _BREAKS[orth]
+def has(doc: Doc, word_classes: int) -> np.ndarray:
+    """Which tokens belong to any of the word classes (bits OR-ed together)."""
+    return (token_columns(doc).code & word_classes) != 0
 
 
 @Language.component("newsfacts_sentences")
@@ -95,30 +93,14 @@ def split_sentences(doc: Doc) -> Doc:
     if len(doc) == 0:
         doc.user_data[SENTENCE_STARTS] = []
         return doc
-    columns = doc.to_array(_TOKEN_ATTRS).T
-    doc.user_data[TOKEN_ATTRS] = columns  # read once, shared by the components after this one
-    orth, _, prefix, _, is_space, spacy_ws = columns[:6]
-    ends = member(orth, _END_HASHES) & (spacy_ws == 1)
-    opens = member(prefix, _CAPITAL_HASHES) | member(orth, _OPENER_HASHES)
+    columns = token_columns(doc)  # read once here, shared by the components after this one
+    ends = has(doc, SENTENCE_END) & (columns.spacy == 1)
     starts = np.zeros(len(doc), dtype=bool)
     starts[0] = True
-    starts[1:] = ends[:-1] & opens[1:]
-    # after a whitespace token holding a line break ("\n", "\n\n", " \n", …)
-    space_at = is_space[:-1].nonzero()[0]
-    if len(space_at):
-        strings = doc.vocab.strings
-        breaks = [i for i, h in zip(space_at.tolist(), orth[space_at].tolist()) if _is_break(h, strings)]
-        starts[np.array(breaks, dtype=int) + 1] = True
+    starts[1:] = ends[:-1] & has(doc, OPENS_SENTENCE)[1:]
+    starts[1:] |= has(doc, LINE_BREAK)[:-1]   # after a whitespace token holding a line break
     doc.user_data[SENTENCE_STARTS] = starts.nonzero()[0].tolist()
     return doc
-
-
-def token_attrs(doc: Doc) -> np.ndarray:
-    """ORTH, LOWER, PREFIX, LIKE_NUM, IS_SPACE, SPACY, IDX, LENGTH rows of the doc."""
-    columns = doc.user_data.get(TOKEN_ATTRS)
-    if columns is None:
-        columns = doc.user_data[TOKEN_ATTRS] = doc.to_array(_TOKEN_ATTRS).T
-    return columns
 
 
 def lower_words(doc: Doc) -> list[str]:
@@ -126,14 +108,14 @@ def lower_words(doc: Doc) -> list[str]:
     each time, which the attribution rules did hundreds of thousands of times per corpus."""
     words = doc.user_data.get(LOWER_WORDS)
     if words is None:
-        strings = doc.vocab.strings
-        words = doc.user_data[LOWER_WORDS] = [strings[h] for h in token_attrs(doc)[1].tolist()]
+        words = doc.user_data[LOWER_WORDS] = lower_texts(token_columns(doc).code)
     return words
 
 
 def marks(doc: Doc, matches) -> list[tuple[int, int, str, int, int]]:
     """(start, end, label, start_char, end_char) for (match_id, start, end) matches."""
-    idx, length = token_attrs(doc)[6:8]
+    columns = token_columns(doc)
+    idx, length = columns.idx, columns.length
     strings = doc.vocab.strings
     return [(start, end, strings[match_id], int(idx[start]), int(idx[end - 1] + length[end - 1]))
             for match_id, start, end in matches]
@@ -196,9 +178,9 @@ class FigureMatcher:
             reach[cls] = (max(before, first), max(after, len(rec["pattern"]) - first - 1))
         # Word classes go into the tokens' NORM ({"NORM": "MAG"}): a pattern then tests one
         # attribute per token instead of a set predicate, which is what made the Matcher slow.
-        word_class = {hash_string(word.lower()): name for name, words in classes.items() for word in words}
-        self.class_words = np.array(sorted(word_class), dtype="uint64")
-        self.class_names = [word_class[h] for h in self.class_words.tolist()]
+        class_of_word = {hash_string(word.lower()): name for name, words in classes.items() for word in words}
+        self.class_words = np.array(sorted(class_of_word), dtype="uint64")
+        self.class_names = [class_of_word[h] for h in self.class_words.tolist()]
         self.is_anchor = [name in reach for name in self.class_names]
         self.before = [reach.get(name, (0, 0))[0] for name in self.class_names]
         self.after = [reach.get(name, (0, 0))[1] + 1 for name in self.class_names]
@@ -219,7 +201,7 @@ class FigureMatcher:
         n = len(doc)
         if n == 0:
             return []
-        _, lower, _, like_num = token_attrs(doc)[:4]
+        lower = token_columns(doc).lower
         found = np.minimum(self.class_words.searchsorted(lower), len(self.class_words) - 1)
         hits = (self.class_words[found] == lower).nonzero()[0]
         names = self.class_names
@@ -227,10 +209,9 @@ class FigureMatcher:
         doc.user_data[CHIP_TOKENS] = [i for i, c in zip(hit_list, class_list) if names[c] == "CHIP"]
         if not hit_list:
             return []
-        # "a gigawatt", "between $9.6B and …", "half a million": words that can open a figure
-        opener_at = (like_num.astype(bool) | member(lower, _OPENER_WORDS)).nonzero()[0].tolist()
-        # numbers, class words and "to"/"and" can continue a figure; a window ends at the first other word
-        continues = like_num.astype(bool) | member(lower, _CONTINUE_WORDS)
+        opener_at = has(doc, OPENS_FIGURE).nonzero()[0].tolist()
+        # class words can continue a figure too; a window ends at the first other word
+        continues = has(doc, CONTINUES_FIGURE)
         continues[hits] = True
         stops = (~continues).nonzero()[0].tolist()
         sentence_starts = doc.user_data.get(SENTENCE_STARTS) or [0]

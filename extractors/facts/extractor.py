@@ -28,6 +28,7 @@ from .model import Fact
 from .numbers import customise_tokenizer
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, row_at
+from .wordclasses import check_vocab
 
 _ELLIPTICAL_TOKENS = 6
 _BATCH_SIZE = 64
@@ -42,6 +43,7 @@ _PARTNER_COLUMN = ("provider", "partner", "cloud", "supplier", "vendor", "counte
 def build_pipeline(extra_org_files: Sequence[str | Path] = ()) -> Language:
     """spacy.blank("en") with the fact components; extra_org_files add organisations (JSONL)."""
     nlp = spacy.blank("en")
+    check_vocab(nlp.vocab)
     customise_tokenizer(nlp)
     nlp.add_pipe("newsfacts_sentences")
     nlp.add_pipe("newsfacts_figures")

@@ -24,8 +24,9 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, capital_hashes, figure_sentences, hashes,
-                         lower_words, marks, match_regions, member, token_attrs)
+from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks,
+                         match_regions, token_columns)
+from .wordclasses import any_lower, any_text, word_class
 
 ORG_MARKS = "newsfacts_orgs"
 # what an unknown company's last word says it is ("Tessellate Cloud", "Halvard Labs", "Quarry Peak Partners")
@@ -109,13 +110,13 @@ PERSON_TITLES = {word for phrase in _LISTS.get("person_title", []) for word in p
 ORG_SUFFIXES |= set(_LISTS.get("corporate_suffix", []))
 ORG_INTRODUCERS |= {tuple(phrase.split()) for phrase in _LISTS.get("introducer", [])}
 
-_NOT_ORG_HASHES = hashes(tuple(sorted(NOT_ORG_WORDS)))
-_SUFFIX_HASHES = hashes(tuple(sorted(ORG_SUFFIXES)))
-_VERB_HASHES = hashes(tuple(sorted(DEAL_VERBS | {"'s", "’s"})))
-_EXCHANGE_HASHES = hashes(tuple(sorted(_EXCHANGES)))
-_APPOSITION_HASHES = hashes(tuple(sorted(_APPOSITION_NOUNS)))
 _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
-_INTRODUCER_HASHES = hashes(tuple(sorted({words[-1] for words in ORG_INTRODUCERS})))
+_CAPITAL_FIRST = word_class(lambda lex: "A" <= lex.orth_[:1] <= "Z")
+_NOT_ORG = any_text(NOT_ORG_WORDS)
+_SUFFIX_OR_TICKER = any_text(ORG_SUFFIXES | _EXCHANGES)
+_APPOSITION = any_lower(_APPOSITION_NOUNS)
+_VERB = any_lower(DEAL_VERBS | {"'s", "’s"})
+_INTRODUCER = any_lower(_INTRODUCER_LAST_WORDS)
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     """A name recognised once by its context is an organisation everywhere in the document."""
     if not found:
         return []
-    orth = token_attrs(doc)[0]
+    orth = token_columns(doc).orth
     seen = {span.start for span in found} | taken
     more = []
     for words, label in {tuple(t.orth for t in span): span.label_ for span in found}.items():
@@ -261,7 +262,7 @@ def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     kept = [Span(doc, s.start, s.end, label=full_names[s[0].orth]) if len(s) == 1 and s[0].orth in full_names else s
             for s in found]
     covered = {i for span in kept for i in range(span.start, span.end)} | taken
-    orth = token_attrs(doc)[0]
+    orth = token_columns(doc).orth
     sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
     for first, label in full_names.items():
         standalone = [i for i in (orth == first).nonzero()[0].tolist()
@@ -285,9 +286,8 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     operator") is often given once, in a sentence with no figure, and shortened after."""
     if not figure_sentences(doc):
         return
-    orth, lower, prefix = token_attrs(doc)[:3]
     n = len(doc)
-    starts_run = member(prefix, capital_hashes())
+    starts_run = has(doc, _CAPITAL_FIRST)
     if taken:
         starts_run[list(taken)] = False
 
@@ -296,18 +296,17 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
         within = np.concatenate(([0], evidence.cumsum()))
         return within[np.minimum(np.arange(n) + reach, n)] - within[:n] > 0
 
-    strong = soon(member(orth, _SUFFIX_HASHES) | member(orth, _EXCHANGE_HASHES), 5) \
-        | soon(member(lower, _APPOSITION_HASHES), 9)
+    strong = soon(has(doc, _SUFFIX_OR_TICKER), 5) | soon(has(doc, _APPOSITION), 9)
     verbs = np.zeros(n, dtype=bool)
-    verbs[:-1] = member(lower[1:], _VERB_HASHES)
+    verbs[:-1] = has(doc, _VERB)[1:]
     weak = soon(verbs, 5)
-    weak[1:] |= member(lower[:-1], _INTRODUCER_HASHES)
+    weak[1:] |= has(doc, _INTRODUCER)[:-1]
     in_figure_sentence = np.zeros(n, dtype=bool)
     for start, end in figure_sentences(doc):
         in_figure_sentence[start:end] = True
     starts_run &= strong | (weak & in_figure_sentence)
     candidates = starts_run.nonzero()[0]
-    candidates = candidates[~member(orth[candidates], _NOT_ORG_HASHES)].tolist()  # the few candidates only
+    candidates = candidates[~has(doc, _NOT_ORG)[candidates]].tolist()
     sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
     k = 0
     while k < len(candidates):

@@ -15,7 +15,8 @@ from bisect import bisect_left, bisect_right, insort
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .components import SENTENCE_STARTS, figure_sentences, hashes, lower_words, member, token_attrs
+from .components import SENTENCE_STARTS, figure_sentences, has, lower_words
+from .wordclasses import any_lower, any_text
 from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, load_lexicon
 
 # "the startup", "the Redmond-based firm": a definite description names a company of these kinds
@@ -40,9 +41,9 @@ _COPULAS = {"is", "was", "'s", "’s", "seems", "remains", "will", "would", "cou
 _CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
 _SPEECH_VERBS = {"said", "says", "told", "added", "announced", "confirmed", "declined"}
 
-_DESCRIPTOR_HASHES = hashes(tuple(sorted(DESCRIPTOR_KINDS)))
-_BRACKET_HASHES = hashes(("(",))
-_PRONOUN_HASHES = hashes(tuple(sorted(_FIRST_PERSON | {"it", "its"})))
+_DESCRIPTOR = any_lower(DESCRIPTOR_KINDS)
+_BRACKET = any_text(("(",))
+_PRONOUN = any_lower(_FIRST_PERSON | {"it", "its"})
 
 
 @Language.factory("newsfacts_references", default_config={"extra_paths": []})
@@ -105,11 +106,10 @@ def _references(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple
 
 def _descriptions(doc: Doc) -> list[tuple[int, int, object]]:
     """"the startup", "the Redmond-based firm", "the company": (start, end, kinds it may name)."""
-    lower = token_attrs(doc)[1]
     words = lower_words(doc)
     found = []
     # from each head noun back to its "the" (head nouns are rare, "the" is everywhere)
-    for head in member(lower, _DESCRIPTOR_HASHES).nonzero()[0].tolist():
+    for head in has(doc, _DESCRIPTOR).nonzero()[0].tolist():
         if head + 1 < len(doc) and words[head + 1] in DESCRIPTOR_KINDS:
             continue  # "the company's" is fine; "the investment firm" reads the last noun
         i = head - 1
@@ -147,7 +147,7 @@ def _pronouns(doc: Doc) -> list[tuple[int, int, object]]:
     often about a thing."""
     words = lower_words(doc)
     found = []
-    for i in member(token_attrs(doc)[1], _PRONOUN_HASHES).nonzero()[0].tolist():
+    for i in has(doc, _PRONOUN).nonzero()[0].tolist():
         if not _in_figure_sentence(doc, i):
             continue
         if words[i] in _FIRST_PERSON:
@@ -185,7 +185,7 @@ def _defined_terms(doc: Doc, found: list[tuple]) -> tuple[dict[str, str], list[t
     'Tessellate Cloud, Inc. (the "Company")'. Every later use of the term is that company:
     the terms (to relabel marks that read the term as a name) and marks for their uses."""
     words = lower_words(doc)
-    brackets = member(token_attrs(doc)[1], _BRACKET_HASHES).nonzero()[0].tolist()
+    brackets = has(doc, _BRACKET).nonzero()[0].tolist()
     if not any(i + 1 < len(doc) and words[i + 1] in ('"', "“", "the") for i in brackets):
         return {}, []
     text = doc.text
