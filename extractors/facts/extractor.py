@@ -418,10 +418,9 @@ class DocumentFacts:
 
         Suppliers (clouds, chip makers) are named in every deal story, so their mentions
         weigh less than those of the lab, startup or investor the story is about."""
-        counts: Counter[str] = Counter()
-        for org in self.orgs:
-            counts[org.label_] += 1.0 if self.lexicon.is_provider(org.label_) else 1.5
-        ranked = [name for name, _ in counts.most_common(2)] + [None, None]
+        mentions = Counter(org.label_ for org in self.orgs)
+        weighted = Counter({name: n * (1.0 if self.lexicon.is_provider(name) else 1.5) for name, n in mentions.items()})
+        ranked = [name for name, _ in weighted.most_common(2)] + [None, None]
         return ranked[0], ranked[1]
 
     def _cues_in(self, start: int, end: int) -> list[Mark]:

@@ -292,9 +292,12 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
         starts_run[list(taken)] = False
 
     def soon(evidence: np.ndarray, reach: int) -> np.ndarray:
-        """Is there evidence within the next reach tokens?"""
-        within = np.concatenate(([0], evidence.cumsum()))
-        return within[np.minimum(np.arange(n) + reach, n)] - within[:n] > 0
+        """Is there evidence within the next reach tokens? (Evidence is rare: a loop over it
+        is cheaper than whole-array arithmetic.)"""
+        within = np.zeros(n, dtype=bool)
+        for at in evidence.nonzero()[0].tolist():
+            within[max(at - reach + 1, 0):at + 1] = True
+        return within
 
     strong = soon(has(doc, _SUFFIX_OR_TICKER), 5) | soon(has(doc, _APPOSITION), 9)
     verbs = np.zeros(n, dtype=bool)
