@@ -7,30 +7,28 @@ RFC 9309 decides what an unsuccessful fetch means:
 - 5xx, or no answer at all (refused, timed out): the file is "unreachable", nothing is allowed.
   One Fetcher lives for one run, so the host is skipped for that run and tried again next time.
 
-The matching is `urllib.robotparser`'s: longest-path-prefix rules per user agent, without the
-`*` and `$` wildcards of RFC 9309.
+The matching is Protego's (Scrapy's parser), which follows RFC 9309: the longest matching
+rule wins whatever its order in the file, Allow wins a tie, and paths may use the `*` and `$`
+wildcards. (`urllib.robotparser` takes the first rule in file order and knows no wildcards.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.robotparser import RobotFileParser
+from protego import Protego
 
 DISALLOWED = "disallowed by robots.txt"
 
 
 @dataclass(frozen=True)
 class RobotsPolicy:
-    parser: RobotFileParser | None = field(default=None, repr=False)  # None: one verdict for all
+    parser: Protego | None = field(default=None, repr=False)  # None: one verdict for all
     allow_all: bool = True
     refusal: str = DISALLOWED  # the error given for every URL a policy without a file refuses
 
     @classmethod
     def from_text(cls, text: str) -> RobotsPolicy:
-        parser = RobotFileParser()
-        parser.parse(text.splitlines())
-        parser.modified()  # without a "last checked" time, can_fetch() refuses everything
-        return cls(parser=parser)
+        return cls(parser=Protego.parse(text))
 
     @classmethod
     def unavailable(cls) -> RobotsPolicy:
@@ -44,4 +42,4 @@ class RobotsPolicy:
         """None when `url` may be fetched, else the error line to report."""
         if self.parser is None:
             return None if self.allow_all else self.refusal
-        return None if self.parser.can_fetch(user_agent, url) else DISALLOWED
+        return None if self.parser.can_fetch(url, user_agent) else DISALLOWED

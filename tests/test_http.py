@@ -204,6 +204,24 @@ def test_robots_txt_rules_for_our_user_agent(tmp_path, serve_site):
     assert fetch(site.url("/page.html"), user_agent="otherbot/1.0").ok
 
 
+def test_robots_txt_wildcards_and_the_longest_rule(tmp_path, serve_site):
+    # RFC 9309: "*" and "$" in paths; the most specific rule wins, whatever the order of the file
+    rules = ("User-agent: *\nDisallow: /news/\nAllow: /news/2025/\nDisallow: /*.pdf$\n"
+             "Disallow: /*?session=\n")
+    (tmp_path / "robots.txt").write_text(rules, "utf-8")
+    for name in ("a.html", "b.pdf", "b.pdf.html"):
+        (tmp_path / name).write_text("ok", "utf-8")
+    (tmp_path / "news" / "2025").mkdir(parents=True)
+    (tmp_path / "news" / "2025" / "deal.html").write_text("ok", "utf-8")
+    (tmp_path / "news" / "old.html").write_text("ok", "utf-8")
+    site = serve_site(tmp_path)
+    results = fetch_all([site.url(p) for p in ("/news/2025/deal.html", "/news/old.html", "/b.pdf", "/b.pdf.html",
+                                                "/a.html?session=42", "/a.html")])
+    assert [r.error for r in results] == [None, "disallowed by robots.txt", "disallowed by robots.txt", None,
+                                          "disallowed by robots.txt", None]
+    assert site.hits["/news/old.html"] == 0 and site.hits["/b.pdf"] == 0
+
+
 def test_robots_txt_missing_allows_and_failing_disallows(tmp_path, serve_site):
     (tmp_path / "page.html").write_text("ok", "utf-8")
     assert fetch(serve_site(tmp_path).url("/page.html")).ok  # 404 robots.txt: allowed
