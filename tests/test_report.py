@@ -82,7 +82,7 @@ def test_html_shows_every_value_with_its_evidence(canonical):
 def test_markdown_and_csv(hostile):
     md = render_report(hostile, "md")
     assert "<script" not in md and "&lt;script&gt;" in md
-    assert "**up to $4 billion**" in md and "figures by date:" in md
+    assert "**up to \\$4 billion**" in md and "figures by date:" in md
     rows = list(csv.DictReader(io.StringIO(render_report(hostile, "csv"))))
     assert len(rows) == 5
     assert {r["figure"] for r in rows} == {"$8B", "up to $4B", "$1.25B", "$2.75B", "$4B"}
@@ -92,6 +92,7 @@ def test_markdown_and_csv(hostile):
 
 def test_md_escape_and_highlight_helpers():
     assert md_escape("<b>*x*</b> | [l](u)") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[l\\](u)"
+    assert md_escape("from $8B to $4B") == "from \\$8B to \\$4B"  # not a math formula
     assert split_sentence("It is $4B now.", "$4B") == ("It is ", "$4B", " now.")
     assert split_sentence("No figure here.", "$4B") == ("No figure here.", "", "")
 

@@ -220,7 +220,8 @@ def _when(v: ValueRow) -> datetime | None:
 
 # --------------------------------------------------------------------------- rendering
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+# "$" too: renderers with math support (GitHub among them) read "$8B … $4B" as a formula
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
 
 def md_escape(text) -> str:
