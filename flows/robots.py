@@ -15,6 +15,7 @@ wildcards. (`urllib.robotparser` takes the first rule in file order and knows no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from protego import Protego
 
 DISALLOWED = "disallowed by robots.txt"

@@ -3,10 +3,7 @@ places and people, short names, what a figure values, forecasts and market aggre
 import pytest
 
 from extractors.facts import extract_facts
-
-
-def parties(text: str, published_at: str | None = "2026-03-01") -> list[tuple]:
-    return [(f.metric, f.subject, f.counterparty, f.value) for f in extract_facts(text, published_at)]
+from facts_helpers import parties
 
 
 # -- who buys from whom: verbs and prepositions, not only the kinds of company -------------

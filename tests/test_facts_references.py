@@ -2,13 +2,9 @@
 definite descriptions ("the startup", "the Redmond-based firm"), appositions and tickers; and
 the sections and phrasings that decide what a figure is (forecast headings, "values X at",
 money paid for a stake)."""
-from extractors.facts import extract_facts
 from extractors.facts.metrics import forecast_sections
 from extractors.facts.orgs import default_lexicon
-
-
-def parties(text: str, published_at: str | None = "2026-05-01") -> list[tuple]:
-    return [(f.metric, f.subject, f.counterparty, f.value) for f in extract_facts(text, published_at)]
+from facts_helpers import parties
 
 
 # -- names given once, in a sentence with no figure ------------------------------------------

@@ -15,6 +15,7 @@ from spacy.tokens import Span
 
 from .components import lower_words, pattern_path, read_jsonl
 from .figures import DOC_TEXT, Figure
+from .numbers import QUALIFIER_BEFORE, QUALIFIER_SOFTENERS
 
 MONEY_METRICS = ("funding_round", "valuation", "revenue", "investment", "spend", "infrastructure", "compute_deal")
 NOT_A_FACT = "NONFACT"
@@ -22,12 +23,13 @@ HEDGE = "HEDGE"
 MODAL = "MODAL"
 AGGREGATE = "AGGREGATE"
 _CLAUSE_BREAKS = {"and", "but", ";", "while", "whereas"}
-_QUALIFIER_WORDS = {"about", "around", "roughly", "approximately", "nearly", "almost", "some", "~", "over",
-                    "more", "than", "least", "up", "to", "just", "under", "a", "an"}
+# between "values X at" and the figure: a qualifier ("at about", "at just under", "at a")
+_QUALIFIER_WORDS = {w for phrase, _ in QUALIFIER_BEFORE for w in phrase} | QUALIFIER_SOFTENERS | {"under", "a", "an"}
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 STAKE = "STAKE"
 COMMITMENT = "COMMITMENT"
-_REPORTED_SPEECH = {"said", "says", "announced", "confirmed", "agreed", "told"}
+SPEECH_VERBS = {"said", "says", "told", "announced", "confirmed"}   # each rule adds what its reading needs
+_REPORTED_SPEECH = SPEECH_VERBS | {"agreed"}   # "agreed it would invest" reports a deal, as "said" does
 # "## Guidance (FY2026)", "Forward-Looking Statements", "Outlook": a heading over figures that
 # are forecasts; the section runs to the next heading
 _FORECAST_HEADING = re.compile(

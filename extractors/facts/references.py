@@ -16,8 +16,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .components import SENTENCE_STARTS, figure_sentences, has, lower_words
-from .wordclasses import any_lower, any_text
+from .metrics import SPEECH_VERBS
 from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, load_lexicon
+from .wordclasses import any_lower, any_text
 
 # "the startup", "the Redmond-based firm": a definite description names a company of these kinds
 _ANY_KIND = None
@@ -39,7 +40,7 @@ _FIRST_PERSON = {"we", "us", "our", "ours"}
 _FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
 _COPULAS = {"is", "was", "'s", "’s", "seems", "remains", "will", "would", "could", "may"}
 _CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
-_SPEECH_VERBS = {"said", "says", "told", "added", "announced", "confirmed", "declined"}
+_SPEAKER_VERBS = SPEECH_VERBS | {"added", "declined"}   # "…, the company added": a speaker, not an agent
 
 _DESCRIPTOR = any_lower(DESCRIPTOR_KINDS)
 _BRACKET = any_text(("(",))
@@ -127,7 +128,7 @@ def _description_antecedent(words, start, end, k, starts, own, known, mention_st
     as an object ("Microsoft owns 27% of the company") or a speaker ("…, the company said")
     it is someone named before. A company its sentence names already gains nothing."""
     opens_clause = (start == starts[k] or words[start - 1] in _CLAUSE_OPENERS) \
-        and not (end < len(words) and words[end] in _SPEECH_VERBS)
+        and not (end < len(words) and words[end] in _SPEAKER_VERBS)
     fits = [m for m in own if m[1] <= start] if opens_clause else []
     for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
         if fits:
@@ -161,7 +162,7 @@ def _pronoun_antecedent(words, start, k, starts, own, known, mention_starts) -> 
     """"Lambda said Tuesday it had closed …": right after "X said", X. "It also disclosed a
     $4.1 billion agreement": opening a sentence, the first company of the nearest sentence
     before that names one."""
-    said = next((j for j in range(start - 1, max(start - 3, starts[k]) - 1, -1) if words[j] in _SPEECH_VERBS), None)
+    said = next((j for j in range(start - 1, max(start - 3, starts[k]) - 1, -1) if words[j] in _SPEAKER_VERBS), None)
     if said is not None:
         speaker = [m for m in own if said - 1 <= m[1] <= said]
         return speaker[-1][2] if speaker else None
