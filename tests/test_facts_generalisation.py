@@ -109,7 +109,12 @@ def test_first_word_of_an_unknown_name_is_the_same_company():
     assert all(f.subject != "Halden" and f.counterparty != "Halden" for f in facts)
 
 
-# -- what a figure values, and what it goes into ----------------------------------------------
+def test_capitalised_words_after_a_known_name_continue_it():
+    # "Global Impact" is KKR's fund, not a second company (the lexicon knows KKR only)
+    assert parties("KKR Global Impact will invest $2 billion in Nscale.") == [("investment", "Nscale", "KKR", 2e9)]
+    # a chip noun ends the tail: the maker of the chips is still no party to the deal
+    assert parties("CoreWeave will deploy 50,000 Nvidia Blackwell GPUs for Mistral.") == [
+        ("chips", "Mistral", "CoreWeave", 5e4)]
 
 def test_a_deal_valued_at_a_range_is_a_compute_deal():
     text = "Nebius said its GPU capacity agreement with Microsoft is now valued at between $4 billion and $5 billion."
@@ -127,7 +132,12 @@ def test_investing_in_a_data_centre_campus_is_infrastructure_of_the_builder():
     assert [(f.metric, f.subject, f.value) for f in extract_facts(text)] == [("infrastructure", "Mistral", 2.3e9)]
 
 
-# -- not facts: guidance, models, forecasts, market aggregates --------------------------------
+def test_money_invested_to_build_something_is_a_build_budget():
+    text = "Equinix and its partner GIC will invest about $3.1 billion to build two campuses in Osaka."
+    assert parties(text) == [("infrastructure", "Equinix", "GIC", 3.1e9)]
+    # invested in a company, the money stays an investment whatever it is for
+    assert parties("Amazon will invest $4 billion in Anthropic to build frontier models.") == [
+        ("investment", "Anthropic", "Amazon", 4e9)]
 
 @pytest.mark.parametrize("text", [
     "Meta guided 2027 capex to $80-85 billion.",

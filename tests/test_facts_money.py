@@ -76,6 +76,12 @@ def test_euro_amount_without_dollar_equivalent_keeps_currency_only():
     assert (fact.unit, fact.currency, fact.amount) == ("USD", "EUR", 600e6)
 
 
+def test_a_per_unit_price_in_any_currency_is_no_fact():
+    text = ("Nscale will host Vektorwerk's cluster in Narvik, where hydropower costs about €0.04 per "
+            "kilowatt-hour, against $0.09 in Virginia; Vektorwerk raised €400 million in a round led by Nvidia.")
+    assert [(f.currency, f.amount) for f in extract_facts(text)] == [("EUR", 400e6)]
+
+
 def test_pound_amount():
     fact = only("Nscale closed a £850 million ($1.1 billion) funding round led by Aker ASA.")
     assert (fact.value, fact.currency, fact.amount) == (pytest.approx(1.1 * B), "GBP", 850e6)

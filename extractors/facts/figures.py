@@ -12,7 +12,7 @@ from .numbers import (CURRENCY_CODES, CURRENCY_SYMBOLS, CURRENCY_WORDS, MAGNITUD
 from .orgs import default_data_path
 
 DOC_TEXT = "newsfacts_text"
-MIN_USD = 1e6          # below this it is a share price, a salary or a per-unit cost
+MIN_AMOUNT = 1e6       # in the figure's currency: below it a share price, a salary or a per-unit cost
 MIN_CHIPS = 1000       # "16 Trainium2 chips" per server is architecture, not a deployment
 _CHIP_NOUNS = {"chips": None, "chip": None, "accelerators": None, "accelerator": None, "processors": None,
                "superchips": "Superchip", "gpus": "GPU", "gpu": "GPU", "tpus": "TPU", "tpu": "TPU",
@@ -109,11 +109,11 @@ def _money(span: Span) -> Figure | None:
     low, high = _range_values(low_words, high_words)
     if low is None:
         return None
+    if low < MIN_AMOUNT:
+        return None   # "€0.04 per kilowatt-hour" is a price, in any currency
     qualifier = "range" if high is not None else "exact"
     if currency != "USD":
         return Figure(span, "USD", None, qualifier, None, currency, low)
-    if low < MIN_USD:
-        return None
     return Figure(span, "USD", low, qualifier, high)
 
 

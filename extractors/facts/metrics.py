@@ -28,6 +28,7 @@ _QUALIFIER_WORDS = {w for phrase, _ in QUALIFIER_BEFORE for w in phrase} | QUALI
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 STAKE = "STAKE"
 COMMITMENT = "COMMITMENT"
+_BUILD_VERBS = ("build", "construct", "develop", "expand")
 SPEECH_VERBS = {"said", "says", "told", "announced", "confirmed"}   # each rule adds what its reading needs
 _REPORTED_SPEECH = SPEECH_VERBS | {"agreed"}   # "agreed it would invest" reports a deal, as "said" does
 # "## Guidance (FY2026)", "Forward-Looking Statements", "Outlook": a heading over figures that
@@ -66,6 +67,8 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
     best = min(heads, key=lambda c: (_distance(figure, c), c.start < figure.start))
     if best.label_ in ("investment", "spend"):
         best = _invested_in(figure, candidates) or best
+        if best.label_ == "investment" and _to_build(figure):
+            return "infrastructure"
     if best.label_ == "valuation":
         valued = _thing_valued(best, candidates)
         if valued is not None:
@@ -106,6 +109,13 @@ def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
             if between[0] in ("in", "into", "on") and not any(w in (",", ";", "and", "to") for w in between):
                 return cue  # "… on the second phase of its data-centre campus"
     return None
+
+
+def _to_build(figure: Figure) -> bool:
+    """"will invest approximately $4.6 billion to build the campus": money invested to build
+    something, with no company invested in, is a build budget."""
+    words = lower_words(figure.span.doc)
+    return words[figure.end:figure.end + 2] in (["to", verb] for verb in _BUILD_VERBS)
 
 
 def _purpose(figure: Figure, cue: Span) -> bool:

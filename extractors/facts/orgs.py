@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import (SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks,
+from .components import (CHIP_TOKENS, SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks,
                          match_regions, token_columns)
 from .wordclasses import any_lower, any_text, word_class
 
@@ -196,6 +196,7 @@ class OrgRecogniser:
 
     def __call__(self, doc: Doc) -> Doc:
         known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
+        known = _with_name_tails(doc, known)
         taken = {i for start, end, *_ in known for i in range(start, end)}
         unknown = [span for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
         unknown += _other_mentions(doc, unknown, taken)
@@ -216,6 +217,29 @@ def _longest_first(found: list[tuple]) -> list[tuple]:
             kept.append(mark)
             used.update(range(mark[0], mark[1]))
     return kept
+
+
+def _with_name_tails(doc: Doc, known: list[tuple]) -> list[tuple]:
+    """"Brookfield Infrastructure will invest …", "Google DeepMind Labs": capitalised words right
+    after a known name continue it (a division, a fund, a product line); they are no second
+    company. The tail stops at a sentence start, another name, a chip noun, a title or a verb."""
+    if not known:
+        return known
+    n = len(doc)
+    stops = {mark[0] for mark in known} | set(doc.user_data.get(SENTENCE_STARTS) or [0]) \
+        | set(doc.user_data.get(CHIP_TOKENS) or [])
+    words = lower_words(doc)
+    columns = token_columns(doc)
+    extended = []
+    for mark in known:
+        end = mark[1]
+        while end < n and end not in stops and _capitalised(doc[end]) and doc[end].text not in PERSON_TITLES \
+                and words[end] not in DEAL_VERBS:
+            end += 1
+        if end > mark[1]:
+            mark = (mark[0], end, mark[2], mark[3], int(columns.idx[end - 1] + columns.length[end - 1]))
+        extended.append(mark)
+    return extended
 
 
 def _regions(doc: Doc, around: int = 2, lede: int = 3) -> list[tuple[int, int]]:
