@@ -115,7 +115,8 @@ def _to_build(figure: Figure) -> bool:
     """"will invest approximately $4.6 billion to build the campus": money invested to build
     something, with no company invested in, is a build budget."""
     words = lower_words(figure.span.doc)
-    return words[figure.end:figure.end + 2] in (["to", verb] for verb in _BUILD_VERBS)
+    end = figure.end
+    return end + 1 < len(words) and words[end] == "to" and words[end + 1] in _BUILD_VERBS
 
 
 def _purpose(figure: Figure, cue: Span) -> bool:

@@ -2,11 +2,11 @@
 
 The components ask the same questions of every token of a doc: is it a sentence end, a
 corporate suffix, a deal verb, a line break? Looking every token up in fourteen word lists,
-and its lower-case text in the string store, took about 7% of the pipeline's run time. Instead a lexeme (the vocabulary entry every token with
-the same text shares) is classified once, the first time a document holds it, and keeps the
-answer in its rank. The rank names a word-vector row, and a pipeline without vectors never
-reads it; build_pipeline refuses a vocab that has vectors. From then on a class test is one
-bitwise AND over the doc's ID column.
+and its lower-case text in the string store, took about 7% of the pipeline's run time.
+Instead a lexeme (the vocabulary entry every token with the same text shares) is classified
+once, the first time a document holds it, and keeps the answer in its rank. The rank names
+a word-vector row, and a pipeline without vectors never reads it; build_pipeline refuses a
+vocab that has vectors. From then on a class test is one bitwise AND over the doc's ID column.
 
 A rank holds the class bits in its low 32 bits and, above them, a number for the lexeme's
 lower-case text: lower_texts() turns a doc's column into its lower-case words with one
@@ -25,7 +25,6 @@ from spacy.tokens import Doc
 from spacy.util import OOV_RANK
 
 _MAX_CLASSES = 32
-_CLASS_MASK = (1 << _MAX_CLASSES) - 1
 
 _tests: list[Callable[[Lexeme], bool]] = []
 _lock = threading.Lock()            # classification is rare and short; the nightly run may use threads
@@ -76,10 +75,6 @@ def classify(doc: Doc, ranks: np.ndarray) -> np.ndarray:
                     lex.rank = _code(lex)
                 ranks[i] = lex.rank
     return ranks.view(np.int64)
-
-
-def class_bits(codes: np.ndarray) -> np.ndarray:
-    return codes & _CLASS_MASK
 
 
 def lower_texts(codes: np.ndarray) -> list[str]:
