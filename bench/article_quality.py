@@ -19,7 +19,7 @@ from pathlib import Path
 import trafilatura
 from bs4 import BeautifulSoup, UnicodeDammit
 
-from extractors.article import ArticleError, extract_article
+from newsfacts.extractors.article import ArticleError, extract_article
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 _TOKEN = re.compile(r"\w+")

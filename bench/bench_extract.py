@@ -11,7 +11,7 @@ import argparse
 import time
 from pathlib import Path
 
-from extractors.facts import FactExtractor
+from newsfacts.extractors.facts import FactExtractor
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
 TARGET_RATIO = 0.40

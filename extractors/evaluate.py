@@ -21,9 +21,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.facts import FactExtractor
-from extractors.facts.extractor import shared_extractor
-from extractors.facts.orgs import OrgLexicon, default_lexicon
+from newsfacts.extractors.facts import FactExtractor
+from newsfacts.extractors.facts.extractor import shared_extractor
+from newsfacts.extractors.facts.orgs import OrgLexicon, default_lexicon
 
 LEVELS = ("figure", "attributed", "typed")
 TOLERANCE = 0.01

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from bs4 import BeautifulSoup
 
-from extractors.google_news import decode_article_link, is_google_news_link
+from newsfacts.extractors.google_news import decode_article_link, is_google_news_link
 
 
 @dataclass(frozen=True)

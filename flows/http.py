@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from bs4.dammit import UnicodeDammit
 
-from flows.robots import RobotsPolicy
+from newsfacts.flows.robots import RobotsPolicy
 
 log = logging.getLogger("newsfacts.http")
 

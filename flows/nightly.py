@@ -13,14 +13,14 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from extractors.facts import FactExtractor
-from flows import stages
+from newsfacts.extractors.facts import FactExtractor
+from newsfacts.flows import stages
 from newsfacts.config import load_sources
 from newsfacts.progress import progress_display
-from warehouse import conflicts as conflict_detection
-from warehouse import load as loading
-from warehouse import report as reporting
-from warehouse.db import open_writer
+from newsfacts.warehouse import conflicts as conflict_detection
+from newsfacts.warehouse import load as loading
+from newsfacts.warehouse import report as reporting
+from newsfacts.warehouse.db import open_writer
 
 EXTRACTOR_VERSION = "rules-1"
 

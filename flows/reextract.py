@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from extractors.article import ArticleError, extract_article
-from extractors.dedup import content_hash
-from extractors.facts import FactExtractor
-from flows.nightly import EXTRACTOR_VERSION
-from flows.stages import article_day
-from warehouse.conflicts import detect_conflicts
-from warehouse.db import open_writer
-from warehouse.load import replace_facts, stored_articles, update_article_texts
+from newsfacts.extractors.article import ArticleError, extract_article
+from newsfacts.extractors.dedup import content_hash
+from newsfacts.extractors.facts import FactExtractor
+from newsfacts.flows.nightly import EXTRACTOR_VERSION
+from newsfacts.flows.stages import article_day
+from newsfacts.warehouse.conflicts import detect_conflicts
+from newsfacts.warehouse.db import open_writer
+from newsfacts.warehouse.load import replace_facts, stored_articles, update_article_texts
 
 log = logging.getLogger("newsfacts.reextract")
 

@@ -56,7 +56,7 @@ def serve_nightly(
     """Register the deployment and run it on schedule until stopped (Ctrl-C / SIGTERM)."""
     from prefect.schedules import Cron
 
-    from flows.nightly import nightly
+    from newsfacts.flows.nightly import nightly
 
     nightly.serve(
         name=DEPLOYMENT_NAME,

@@ -12,17 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from extractors.article import ArticleError, extract_article
-from extractors.blog_index import extract_links, parse_sitemap
-from extractors.dedup import canonical_url, content_hash, text_signature
-from extractors.facts import Fact, FactExtractor
-from extractors.feeds import FeedError, FeedItem, parse_feed
-from extractors.google_news import decode_article_link, is_google_news_link
-from flows.http import Fetcher, FetchResult
+from newsfacts.extractors.article import ArticleError, extract_article
+from newsfacts.extractors.blog_index import extract_links, parse_sitemap
+from newsfacts.extractors.dedup import canonical_url, content_hash, text_signature
+from newsfacts.extractors.facts import Fact, FactExtractor
+from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
+from newsfacts.extractors.google_news import decode_article_link, is_google_news_link
+from newsfacts.flows.http import Fetcher, FetchResult
 from newsfacts.config import Source, SourcesConfig
 from newsfacts.progress import ProgressCallback
-from warehouse import load as loading
-from warehouse.load import ArticleRecord, FactStats, LoadStats
+from newsfacts.warehouse import load as loading
+from newsfacts.warehouse.load import ArticleRecord, FactStats, LoadStats
 
 log = logging.getLogger("newsfacts.pipeline")
 

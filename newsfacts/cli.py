@@ -15,11 +15,8 @@ from pathlib import Path
 
 import click
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = PROJECT_ROOT / "fixtures"
-DEMO_SITE = FIXTURES / "site"
-DEMO_SOURCES = FIXTURES / "sources.demo.toml"
-BUNDLED_SOURCES = PROJECT_ROOT / "sources.toml"
+from newsfacts.resources import BUNDLED_SOURCES, DEMO_SITE, DEMO_SOURCES
+
 DEFAULT_DB = "newsfacts.duckdb"
 DEFAULT_DEMO_PORT = 8765   # fixed so that a second demo run sees the same URLs (and 304s)
 
@@ -41,7 +38,7 @@ def _quiet_prefect() -> None:
 def user_errors():
     """Turn the errors a user can cause into one clear message and exit code 1."""
     from newsfacts.config import ConfigError
-    from warehouse.db import WarehouseError
+    from newsfacts.warehouse.db import WarehouseError
 
     try:
         yield
@@ -86,7 +83,7 @@ def run(sources, db_path, reports_dir, demo, demo_port) -> None:
         sources_path = DEMO_SOURCES if demo and not sources else _sources_path(sources)
         load_sources(sources_path, substitutions={"base": "http://127.0.0.1"})  # fail fast, before Prefect starts
         _check_db_path(db_path)
-        from flows.nightly import nightly
+        from newsfacts.flows.nightly import nightly
 
         logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in Prefect's log
         with _demo_site(demo, demo_port) as substitutions:
@@ -111,7 +108,7 @@ def _demo_site(enabled: bool, port: int):
     from newsfacts.demo_site import DemoSite
 
     if not DEMO_SITE.is_dir():
-        raise click.ClickException(f"the demo site is missing: {DEMO_SITE} (is this a full checkout?)")
+        raise click.ClickException(f"the demo site is missing: {DEMO_SITE} (a broken install?)")
     try:
         site = DemoSite(DEMO_SITE, port=port)
         site.start()
@@ -120,7 +117,7 @@ def _demo_site(enabled: bool, port: int):
             f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror or exc}); "
             "pass --demo-port with a free port"
         ) from None
-    click.echo(f"demo site serving {DEMO_SITE.relative_to(PROJECT_ROOT)}/ at {site.base_url}")
+    click.echo(f"demo site serving the bundled fixture site at {site.base_url}")
     try:
         yield {"base": site.base_url}
     finally:
@@ -144,7 +141,7 @@ def _check_db_path(db_path: str) -> None:
 def serve(sources, db_path, reports_dir, cron, tz) -> None:
     """Keep the pipeline scheduled nightly (needs `prefect server start`)."""
     _quiet_prefect()
-    from flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
+    from newsfacts.flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
     from newsfacts.config import load_sources
 
     with user_errors():
@@ -179,7 +176,7 @@ def _read_input(path: str) -> tuple[str, str]:
     if path == "-":
         return sys.stdin.read(), "<stdin>"
     data = Path(path).read_bytes()
-    from flows.http import decode_body
+    from newsfacts.flows.http import decode_body
 
     return decode_body(data, None), path
 
@@ -195,7 +192,7 @@ def _looks_like_html(text: str) -> bool:
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True)
 def article(pages, url, fmt) -> None:
     """Extract title, main text, date, author and URL from article HTML files."""
-    from extractors.article import ArticleError, extract_article
+    from newsfacts.extractors.article import ArticleError, extract_article
 
     if len(pages) > 1 and fmt == "json":
         raise click.UsageError("several pages need --format jsonl")
@@ -217,8 +214,8 @@ def article(pages, url, fmt) -> None:
 @click.option("--published-at", help="Publication date (ISO) used as as_of when a sentence gives none.")
 def extract(files, fmt, published_at) -> None:
     """Print the facts stated in text, Markdown or HTML files ('-' for stdin)."""
-    from extractors.article import ArticleError, extract_article
-    from extractors.facts import FactExtractor
+    from newsfacts.extractors.article import ArticleError, extract_article
+    from newsfacts.extractors.facts import FactExtractor
 
     extractor = FactExtractor()
     with user_errors():
@@ -249,7 +246,7 @@ def _fact_line(fact: dict) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def evaluate(gold, fmt) -> None:
     """Score the extractor against a gold file: precision, recall, F1 at three levels."""
-    from extractors.evaluate import evaluate_gold
+    from newsfacts.extractors.evaluate import evaluate_gold
 
     with user_errors():
         result = evaluate_gold(gold)
@@ -260,7 +257,7 @@ def evaluate(gold, fmt) -> None:
 @db_option
 def reextract(db_path) -> None:
     """Rebuild every stored article's facts from its stored HTML/text, without refetching."""
-    from flows.reextract import reextract_all
+    from newsfacts.flows.reextract import reextract_all
 
     with user_errors():
         stats = reextract_all(db_path)
@@ -275,8 +272,8 @@ def reextract(db_path) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include resolved and dismissed conflicts.")
 def review(db_path, show_all) -> None:
     """List open conflicts, most severe first."""
-    from warehouse.db import open_reader
-    from warehouse.review import list_conflicts
+    from newsfacts.warehouse.db import open_reader
+    from newsfacts.warehouse.review import list_conflicts
 
     with user_errors():
         con = open_reader(db_path)
@@ -316,8 +313,8 @@ def _short_value(value: float, unit: str) -> str:
 @db_option
 def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
     """Record a reviewer's decision on a conflict; it survives later runs."""
-    from warehouse.db import open_writer
-    from warehouse.review import ReviewError, resolve as record_resolution
+    from newsfacts.warehouse.db import open_writer
+    from newsfacts.warehouse.review import ReviewError, resolve as record_resolution
 
     chosen = [flag for flag in (accept_fact_id is not None, value is not None, dismiss) if flag]
     if len(chosen) != 1:
@@ -339,8 +336,8 @@ def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: stdout for md/csv, conflicts.html for html).")
 def report(db_path, fmt, since, out) -> None:
     """Write the conflict-review report."""
-    from warehouse.db import open_reader
-    from warehouse.report import render_report
+    from newsfacts.warehouse.db import open_reader
+    from newsfacts.warehouse.report import render_report
 
     with user_errors():
         con = open_reader(db_path)
@@ -362,7 +359,7 @@ def report(db_path, fmt, since, out) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def sql(query, db_path, fmt) -> None:
     """Run a read-only SQL query against the warehouse."""
-    from warehouse.sql import QueryError, format_rows, run_query
+    from newsfacts.warehouse.sql import QueryError, format_rows, run_query
 
     with user_errors():
         try:
@@ -378,7 +375,7 @@ def sql(query, db_path, fmt) -> None:
 @click.option("--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True)
 def export(out_dir, db_path, fmt) -> None:
     """Export the analyst views (facts, conflicts, articles, …) as Parquet files."""
-    from warehouse.sql import export_parquet
+    from newsfacts.warehouse.sql import export_parquet
 
     with user_errors():
         paths = export_parquet(db_path, Path(out_dir))

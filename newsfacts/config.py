@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from extractors.google_news import build_search_url
+from newsfacts.extractors.google_news import build_search_url
 
 KINDS = ("google_news", "rss", "blog")
 GOOGLE_NEWS_BASE_URL = "https://news.google.com"

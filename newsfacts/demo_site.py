@@ -39,7 +39,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "site"
+from newsfacts.resources import DEMO_SITE
+
+DEFAULT_ROOT = DEMO_SITE
 
 MAX_DELAY = 10.0  # seconds, slow
 MAX_DRIP = 30.0  # seconds, drip

@@ -23,13 +23,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import flows.stages as stages
-from extractors.facts import FactExtractor
-from flows.http import Fetcher
+import newsfacts.flows.stages as stages
+from newsfacts.extractors.facts import FactExtractor
+from newsfacts.flows.http import Fetcher
 from newsfacts.config import parse_sources
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
-from warehouse import load as loading
-from warehouse.db import migrate, open_writer
+from newsfacts.warehouse import load as loading
+from newsfacts.warehouse.db import migrate, open_writer
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
@@ -78,7 +78,7 @@ def demo_warehouse(tmp_path_factory, extractor) -> Path:
     with DemoSite(DEFAULT_ROOT) as site:
         run_pipeline_once(demo_config(site), db, extractor)
     with open_writer(db) as con:
-        from warehouse.conflicts import detect_conflicts
+        from newsfacts.warehouse.conflicts import detect_conflicts
 
         detect_conflicts(con)
     return db

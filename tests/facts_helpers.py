@@ -1,5 +1,5 @@
 """Shared by the fact tests: the facts of a text as tuples that compare in one assert."""
-from extractors.facts import extract_facts
+from newsfacts.extractors.facts import extract_facts
 
 PUBLISHED = "2026-01-01"   # the tuples hold no date; a publication date keeps the run realistic
 

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from test_warehouse_support import Doc, canonical_docs, fact_in, run_once
-from warehouse.db import open_writer
-from warehouse.review import list_conflicts, resolve
-from warehouse.sql import QueryError, export_parquet, format_rows, run_query
+from newsfacts.warehouse.db import open_writer
+from newsfacts.warehouse.review import list_conflicts, resolve
+from newsfacts.warehouse.sql import QueryError, export_parquet, format_rows, run_query
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "analyst-queries.md"
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.article import Article, ArticleError, extract_article
+from newsfacts.extractors.article import Article, ArticleError, extract_article
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "articles"
 PAGES = sorted(ARTICLES.glob("*.html"))

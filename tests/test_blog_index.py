@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from extractors.blog_index import extract_links, parse_sitemap
+from newsfacts.extractors.blog_index import extract_links, parse_sitemap
 
 INDEX = """<html><body>
 <nav><a class="post-link" href="/about">About</a></nav>

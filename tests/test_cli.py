@@ -170,7 +170,7 @@ def test_export_writes_parquet_that_duckdb_reads(warehouse, tmp_path):
 def _serve(tmp_path, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     environment.update(PREFECT_HOME=str(tmp_path / "prefect-home"), **env)
-    return subprocess.run([sys.executable, "-m", "newsfacts.cli", "serve", "--sources", PROJECT / "sources.toml"],
+    return subprocess.run([sys.executable, "-m", "newsfacts.cli", "serve", "--sources", PROJECT / "newsfacts" / "sources.toml"],
                           capture_output=True, text=True, env=environment, timeout=120)
 
 

@@ -39,7 +39,7 @@ def test_missing_sources_file(tmp_path):
 
 
 def test_db_in_a_missing_folder(tmp_path):
-    result = newsfacts("run", "--sources", str(PROJECT / "sources.toml"),
+    result = newsfacts("run", "--sources", str(PROJECT / "newsfacts" / "sources.toml"),
                        "--db", str(tmp_path / "no" / "such" / "w.duckdb"))
     assert_clean_failure(result, "does not exist")
 
@@ -55,7 +55,7 @@ def test_db_that_is_missing_for_readers(tmp_path):
 
 
 def test_sources_lists_every_source_with_its_url():
-    result = newsfacts("sources", "--sources", str(PROJECT / "sources.toml"))
+    result = newsfacts("sources", "--sources", str(PROJECT / "newsfacts" / "sources.toml"))
     assert result.returncode == 0, result.stderr
     assert "https://news.google.com/rss/search?q=Anthropic" in result.stdout
     assert "nvidia-newsroom" in result.stdout

@@ -10,7 +10,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def test_bundled_sources_are_valid_and_cover_news_and_newsrooms():
-    config = load_sources(PROJECT / "sources.toml")
+    config = load_sources(PROJECT / "newsfacts" / "sources.toml")
     kinds = {source.kind for source in config.sources}
     assert kinds == {"google_news", "rss", "blog"}
     names = " ".join(source.name for source in config.sources)

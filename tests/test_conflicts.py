@@ -6,10 +6,10 @@ import pytest
 
 from test_warehouse_support import (Doc, canonical_docs, fact_in, load_docs, run_once,
                                     table_counts)
-from warehouse import conflicts, load
-from warehouse.db import open_reader
-from warehouse.ids import key_id
-from warehouse.rules import (Figure, agreement, classify_pair, clearly_different_times, format_figure,
+from newsfacts.warehouse import conflicts, load
+from newsfacts.warehouse.db import open_reader
+from newsfacts.warehouse.ids import key_id
+from newsfacts.warehouse.rules import (Figure, agreement, classify_pair, clearly_different_times, format_figure,
                              precision_step)
 
 B = 1e9

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from extractors.article import extract_article
-from extractors.dedup import (
+from newsfacts.extractors.article import extract_article
+from newsfacts.extractors.dedup import (
     NEAR_DUPLICATE_THRESHOLD, StoryDoc, assign_stories, canonical_url, content_hash, similarity,
     text_signature,
 )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.evaluate import evaluate_gold
+from newsfacts.extractors.evaluate import evaluate_gold
 
 GOLD = Path(__file__).resolve().parent.parent / "fixtures" / "gold"
 

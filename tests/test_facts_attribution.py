@@ -1,7 +1,7 @@
 """Subject and counterparty come from sentence structure, by the contract's metric table."""
 import pytest
 
-from extractors.facts import extract_facts
+from newsfacts.extractors.facts import extract_facts
 from facts_helpers import roles
 
 
@@ -129,7 +129,7 @@ def test_sentence_final_org_name_with_inner_capital_is_recognised():
 
 
 def test_the_lexicon_covers_utilities_neoclouds_and_the_full_names_filings_use():
-    from extractors.facts.orgs import default_lexicon
+    from newsfacts.extractors.facts.orgs import default_lexicon
     lexicon = default_lexicon()
     assert lexicon.canonical("Microsoft Corporation") == "Microsoft"
     assert lexicon.canonical("NVIDIA Corporation") == "NVIDIA"

@@ -1,6 +1,6 @@
 """Document-level behaviour: dedupe, as_of, batches, the Fact record."""
-from extractors.facts import Fact, FactExtractor, extract_facts
-from extractors.facts.extractor import shared_extractor
+from newsfacts.extractors.facts import Fact, FactExtractor, extract_facts
+from newsfacts.extractors.facts.extractor import shared_extractor
 
 ARTICLE = """Anthropic and Amazon lock in 5 gigawatts of compute
 

@@ -2,7 +2,7 @@
 places and people, short names, what a figure values, forecasts and market aggregates."""
 import pytest
 
-from extractors.facts import extract_facts
+from newsfacts.extractors.facts import extract_facts
 from facts_helpers import parties
 
 

@@ -1,7 +1,7 @@
 """Money, power and chip figures: every written form parses to the same normalised value."""
 import pytest
 
-from extractors.facts import Fact, extract_facts
+from newsfacts.extractors.facts import Fact, extract_facts
 
 B = 1e9
 

@@ -1,7 +1,7 @@
 """Numbers that are not deal or capacity facts are never extracted."""
 import pytest
 
-from extractors.facts import extract_facts
+from newsfacts.extractors.facts import extract_facts
 
 
 @pytest.mark.parametrize("text", [

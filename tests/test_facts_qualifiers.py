@@ -1,7 +1,7 @@
 """Qualifiers: the words around a figure say whether it is exact, approximate or a bound."""
 import pytest
 
-from extractors.facts import extract_facts
+from newsfacts.extractors.facts import extract_facts
 
 
 def qualifier(text: str) -> str:

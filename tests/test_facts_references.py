@@ -2,8 +2,8 @@
 definite descriptions ("the startup", "the Redmond-based firm"), appositions and tickers; and
 the sections and phrasings that decide what a figure is (forecast headings, "values X at",
 money paid for a stake)."""
-from extractors.facts.metrics import forecast_sections
-from extractors.facts.orgs import default_lexicon
+from newsfacts.extractors.facts.metrics import forecast_sections
+from newsfacts.extractors.facts.orgs import default_lexicon
 from facts_helpers import parties
 
 

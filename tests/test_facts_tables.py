@@ -1,6 +1,6 @@
 """Markdown and plain-text tables: subject from caption, row or column; date from the row."""
-from extractors.facts import extract_facts
-from extractors.facts.tables import find_tables, may_hold_table
+from newsfacts.extractors.facts import extract_facts
+from newsfacts.extractors.facts.tables import find_tables, may_hold_table
 
 TRANCHES = """Amazon has invested $8 billion in Anthropic across three tranches:
 

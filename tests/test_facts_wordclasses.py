@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import spacy
 
-from extractors.facts.components import (LINE_BREAK, OPENS_FIGURE, SENTENCE_END, has, lower_words,
+from newsfacts.extractors.facts.components import (LINE_BREAK, OPENS_FIGURE, SENTENCE_END, has, lower_words,
                                          token_columns)
-from extractors.facts.extractor import build_pipeline, shared_extractor
-from extractors.facts.wordclasses import check_vocab, word_class
+from newsfacts.extractors.facts.extractor import build_pipeline, shared_extractor
+from newsfacts.extractors.facts.wordclasses import check_vocab, word_class
 
 
 @pytest.fixture(scope="module")

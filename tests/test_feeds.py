@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
+from newsfacts.extractors.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from extractors.article import extract_article
-from extractors.blog_index import extract_links, parse_sitemap
-from extractors.dedup import StoryDoc, assign_stories, canonical_url, text_signature
-from extractors.feeds import parse_feed
-from extractors.google_news import decode_article_link
+from newsfacts.extractors.article import extract_article
+from newsfacts.extractors.blog_index import extract_links, parse_sitemap
+from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, text_signature
+from newsfacts.extractors.feeds import parse_feed
+from newsfacts.extractors.google_news import decode_article_link
 
 SITE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 BASE = "http://127.0.0.1:41234"
@@ -128,7 +128,7 @@ def test_robots_allows_all_but_private():
 
 def test_served_search_feed_and_redirect_chain(site_server):
     """Through the real server on 127.0.0.1: the search URL and a Google-style link resolve."""
-    from extractors.google_news import build_search_url
+    from newsfacts.extractors.google_news import build_search_url
 
     with httpx.Client(follow_redirects=True, timeout=5) as client:
         feed_response = client.get(build_search_url("Anthropic compute", when="1d",

@@ -2,7 +2,7 @@ import base64
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from extractors.google_news import build_search_url, decode_article_link, is_google_news_link
+from newsfacts.extractors.google_news import build_search_url, decode_article_link, is_google_news_link
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, decode_body, retry_after_seconds
+from newsfacts.flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, decode_body, retry_after_seconds
 from newsfacts.demo_site import CHARSET_SAMPLES
 
 FAST = {"timeout": 2.0, "backoff_base": 0.01}  # short timeouts, near-instant retries

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import flows.stages as stages
-from warehouse.db import open_reader, open_writer
+import newsfacts.flows.stages as stages
+from newsfacts.warehouse.db import open_reader, open_writer
 
 from conftest import DEMO_SOURCES, demo_config, run_pipeline_once
 
@@ -122,7 +122,7 @@ def table_counts(db_path) -> dict[str, int]:
 def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_time(
     prefect_harness, site_server, tmp_path
 ):
-    from flows.nightly import nightly
+    from newsfacts.flows.nightly import nightly
 
     db, reports = tmp_path / "demo.duckdb", tmp_path / "reports"
     params = dict(sources_path=str(DEMO_SOURCES), db_path=str(db), reports_dir=str(reports),
@@ -145,7 +145,7 @@ def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_t
     ids_after_first = [r[0] for r in con.execute("SELECT conflict_id FROM conflicts ORDER BY 1").fetchall()]
     con.close()
 
-    from warehouse.review import resolve
+    from newsfacts.warehouse.review import resolve
 
     with open_writer(db) as writer:
         conflict_id = writer.execute(

@@ -10,9 +10,9 @@ import pytest
 
 from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs, fact_in,
                                     run_once)
-from warehouse.db import open_reader, open_writer
-from warehouse.report import md_escape, render_report, split_sentence, write_report, write_run_report
-from warehouse.review import list_conflicts, resolve
+from newsfacts.warehouse.db import open_reader, open_writer
+from newsfacts.warehouse.report import md_escape, render_report, split_sentence, write_report, write_run_report
+from newsfacts.warehouse.review import list_conflicts, resolve
 
 HOSTILE = "<script>alert('x')</script>"
 

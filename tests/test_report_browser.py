@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from test_warehouse_support import canonical_docs, run_once
-from warehouse.db import open_reader
-from warehouse.report import write_report
+from newsfacts.warehouse.db import open_reader
+from newsfacts.warehouse.report import write_report
 
 pytestmark = pytest.mark.browser
 

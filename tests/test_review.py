@@ -6,9 +6,9 @@ import pytest
 
 from test_warehouse_support import (RESEARCH_URL, WIRE_2024_URL, Doc, canonical_docs, fact_in, load_docs,
                                     run_once)
-from warehouse import conflicts, load
-from warehouse.db import open_reader, open_writer
-from warehouse.review import ReviewError, decision_for, list_conflicts, resolve
+from newsfacts.warehouse import conflicts, load
+from newsfacts.warehouse.db import open_reader, open_writer
+from newsfacts.warehouse.review import ReviewError, decision_for, list_conflicts, resolve
 
 
 def the_conflict(con) -> dict:

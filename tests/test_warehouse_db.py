@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from test_warehouse_support import NEWS_2023_URL, RESEARCH_URL, canonical_docs, run_once
-from warehouse.db import (WarehouseError, latest_schema_version, migrate, open_reader, open_writer,
+from newsfacts.warehouse.db import (WarehouseError, latest_schema_version, migrate, open_reader, open_writer,
                           schema_version, writer_dir)
 
 
@@ -86,7 +86,7 @@ def test_a_writer_killed_mid_run_leaves_nothing_behind(tmp_path):
     run_once(path, canonical_docs()[:1])
     script = textwrap.dedent(f"""
         import os
-        from warehouse.db import open_writer
+        from newsfacts.warehouse.db import open_writer
         with open_writer({str(path)!r}) as con:
             con.execute("DELETE FROM fact_rows")
             os._exit(9)  # dies without cleanup, lock released by the OS

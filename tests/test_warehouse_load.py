@@ -6,8 +6,8 @@ import pytest
 
 from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs,
                                     fact_in, load_docs, story_stub, table_counts)
-from warehouse import conflicts, load
-from warehouse.ids import article_id
+from newsfacts.warehouse import conflicts, load
+from newsfacts.warehouse.ids import article_id
 
 
 def test_second_load_of_unchanged_inputs_adds_no_rows(con):
@@ -129,7 +129,7 @@ def test_stored_articles_for_reextraction(con):
 
 
 def test_real_story_grouping_links_a_google_news_cluster(con):
-    dedup = pytest.importorskip("extractors.dedup")
+    dedup = pytest.importorskip("newsfacts.extractors.dedup")
     if not hasattr(dedup, "assign_stories"):
         pytest.skip("extractors.dedup.assign_stories not written yet")
     first = canonical_docs()[1].record()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.facts import Fact
-from warehouse import conflicts, load
-from warehouse.db import open_writer
-from warehouse.ids import article_id
+from newsfacts.extractors.facts import Fact
+from newsfacts.warehouse import conflicts, load
+from newsfacts.warehouse.db import open_writer
+from newsfacts.warehouse.ids import article_id
 
 
 @dataclass

@@ -22,8 +22,8 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from warehouse.load import now_utc, staged, transaction
-from warehouse.rules import (Figure, agreement, as_of_interval, classify_pair, format_figure,
+from newsfacts.warehouse.load import now_utc, staged, transaction
+from newsfacts.warehouse.rules import (Figure, agreement, as_of_interval, classify_pair, format_figure,
                              most_serious, short_date)
 
 NEEDS_REVIEW = ("open", "reopened")

@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from extractors.dedup import StoryDoc, assign_stories
-from warehouse import ids
+from newsfacts.extractors.dedup import StoryDoc, assign_stories
+from newsfacts.warehouse import ids
 
 
 # --------------------------------------------------------------------------- helpers

@@ -19,8 +19,8 @@ import duckdb
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from warehouse.load import now_utc, utc_naive
-from warehouse.rules import Figure, as_of_interval, format_figure, format_value
+from newsfacts.warehouse.load import now_utc, utc_naive
+from newsfacts.warehouse.rules import Figure, as_of_interval, format_figure, format_value
 
 FORMATS = ("html", "md", "csv")
 

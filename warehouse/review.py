@@ -15,10 +15,10 @@ import uuid
 
 import duckdb
 
-from warehouse.conflicts import (NEEDS_REVIEW, Resolution, current_resolutions, load_key_facts,
+from newsfacts.warehouse.conflicts import (NEEDS_REVIEW, Resolution, current_resolutions, load_key_facts,
                                  member_ranks, write_members)
-from warehouse.db import WarehouseError
-from warehouse.load import now_utc, transaction
+from newsfacts.warehouse.db import WarehouseError
+from newsfacts.warehouse.load import now_utc, transaction
 
 
 class ReviewError(WarehouseError):

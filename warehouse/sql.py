@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, open_reader
+from newsfacts.warehouse.db import WarehouseError, open_reader
 
 
 class QueryError(WarehouseError):

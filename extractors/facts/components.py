@@ -54,7 +54,7 @@ CONTINUES_FIGURE = word_class(lambda lex: lex.like_num or lex.lower_ in ("to", "
 
 
 def pattern_path(filename: str) -> Path:
-    return Path(str(resources.files("extractors.facts").joinpath("patterns", filename)))
+    return Path(str(resources.files("newsfacts.extractors.facts").joinpath("patterns", filename)))
 
 
 def read_jsonl(path: Path) -> list[dict]:

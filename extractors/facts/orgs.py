@@ -98,7 +98,7 @@ def _phrase_lists(filename: str) -> dict[str, list[str]]:
 
 
 def default_data_path(filename: str) -> Path:
-    return Path(str(resources.files("extractors.facts").joinpath("data", filename)))
+    return Path(str(resources.files("newsfacts.extractors.facts").joinpath("data", filename)))
 
 
 # Places are never parties ("Norway's Halvorsen Data", "Abu Dhabi's MGX"); a capitalised name
