@@ -141,3 +141,14 @@ def test_real_story_grouping_links_a_google_news_cluster(con):
     stories = {r[0] for r in con.execute("SELECT story_id FROM article_rows").fetchall()}
     assert stories == {article_id(NEWS_2023_URL)}
     assert con.execute("SELECT n_articles FROM stories").fetchall() == [(2,)]
+
+
+def test_measure_kind_is_stored_and_checked_by_the_database(con):
+    text = "Amazon has invested $8 billion in Anthropic in total."
+    doc = Doc(url="https://example.com/measure", text=text, published_at="2025-11-01",
+              publisher="Example", title="Measure",
+              facts=[fact_in(text, "$8 billion", 8e9, as_of="2025-11-01", measure="total")])
+    stats, _ = load_docs(con, "r1", [doc])
+    assert con.execute("SELECT measure FROM facts").fetchall() == [("total",)]
+    with pytest.raises(Exception, match="ENUM"):
+        con.execute("UPDATE fact_rows SET measure = 'lifetime'")

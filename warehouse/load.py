@@ -460,7 +460,7 @@ _FACT_SCHEMA = pa.schema([
     ("amount", pa.float64()), ("as_of", pa.string()), ("sentence", pa.string()),
     ("span_start", pa.int32()), ("span_end", pa.int32()), ("confidence", pa.float64()),
     ("extracted_at", pa.timestamp("us")), ("extractor_version", pa.string()),
-    ("first_seen_run", pa.string()),
+    ("first_seen_run", pa.string()), ("measure", pa.string()),
 ])
 
 
@@ -485,6 +485,7 @@ def _fact_row(article_id: str, fact, extractor_version: str, now: datetime, run_
         "span_start": span[0], "span_end": span[1],
         "confidence": field_of(fact, "confidence", 1.0),
         "extracted_at": now, "extractor_version": extractor_version, "first_seen_run": run_id,
+        "measure": field_of(fact, "measure"),
     }
 
 
@@ -523,7 +524,7 @@ def replace_facts(con: duckdb.DuckDBPyConnection, facts_by_article: Mapping[str,
                         qualifier = EXCLUDED.qualifier, chip_type = EXCLUDED.chip_type,
                         currency = EXCLUDED.currency, amount = EXCLUDED.amount,
                         as_of = EXCLUDED.as_of, sentence = EXCLUDED.sentence,
-                        confidence = EXCLUDED.confidence,
+                        confidence = EXCLUDED.confidence, measure = EXCLUDED.measure,
                         extractor_version = EXCLUDED.extractor_version""")
         stats.total = con.execute("SELECT count(*) FROM fact_rows").fetchall()[0][0]
     return stats

@@ -25,6 +25,7 @@ class Fact:
     currency: str | None = None
     amount: float | None = None
     confidence: float = 1.0
+    measure: str | None = None     # money: total | increment | rate | period (None: not known)
 
     def to_dict(self) -> dict:
         record = asdict(self)

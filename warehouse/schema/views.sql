@@ -46,7 +46,7 @@ COMMENT ON COLUMN stories.first_seen_run IS 'run_id that created the story';
 
 CREATE OR REPLACE VIEW facts AS
 SELECT f.fact_id, f.article_id, f.subject, f.counterparty, f.metric, f.value, f.value_max,
-       f.unit, f.qualifier, f.chip_type, f.currency, f.amount, f.as_of, f.sentence,
+       f.unit, f.qualifier, f.measure, f.chip_type, f.currency, f.amount, f.as_of, f.sentence,
        substr(a.text, f.span_start + 1, f.span_end - f.span_start) AS figure,
        f.span_start, f.span_end, f.confidence,
        a.url, a.publisher, a.source, a.published_at, a.story_id, a.title,
@@ -66,6 +66,7 @@ COMMENT ON COLUMN facts.value IS 'Normalised value: USD, watts, count, or percen
 COMMENT ON COLUMN facts.value_max IS 'Upper bound when qualifier = range';
 COMMENT ON COLUMN facts.unit IS 'USD | W | count | percent';
 COMMENT ON COLUMN facts.qualifier IS 'exact | approx | up_to | at_least | more_than | range';
+COMMENT ON COLUMN facts.measure IS 'For money: total (cumulative) | increment (a tranche, a round, one deal) | rate (annual, run-rate) | period (for a stated period ending at as_of); NULL when not known';
 COMMENT ON COLUMN facts.chip_type IS 'Chip model for metric = chips';
 COMMENT ON COLUMN facts.currency IS 'Currency as written when not USD';
 COMMENT ON COLUMN facts.amount IS 'Figure in that currency';
