@@ -45,7 +45,7 @@ class WarehouseError(RuntimeError):
 def _schema_files() -> list[tuple[int, str, str]]:
     """Numbered migration files as (version, name, sql), in order."""
     found = []
-    for entry in resources.files("warehouse").joinpath("schema").iterdir():
+    for entry in resources.files("newsfacts.warehouse").joinpath("schema").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
@@ -58,7 +58,7 @@ def latest_schema_version() -> int:
 
 
 def _views_sql() -> str:
-    return resources.files("warehouse").joinpath("schema", "views.sql").read_text(encoding="utf-8")
+    return resources.files("newsfacts.warehouse").joinpath("schema", "views.sql").read_text(encoding="utf-8")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

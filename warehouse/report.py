@@ -233,7 +233,7 @@ def md_escape(text) -> str:
 
 
 def _environment(fmt: str) -> Environment:
-    env = Environment(loader=PackageLoader("warehouse", "templates"),
+    env = Environment(loader=PackageLoader("newsfacts.warehouse", "templates"),
                       autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = md_escape
     env.filters["when"] = lambda d: "" if d is None else f"{d:%Y-%m-%d}"
