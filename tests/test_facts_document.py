@@ -27,7 +27,7 @@ def test_as_of_month_and_year():
 
 
 def test_as_of_year():
-    facts = extract_facts("Amazon poured up to $4 billion into Anthropic beginning in 2023.", "2026-06-03")
+    facts = extract_facts("In 2023, Amazon poured up to $4 billion into Anthropic.", "2026-06-03")
     assert facts[0].as_of == "2023"
 
 
@@ -54,7 +54,7 @@ def test_fact_record_matches_the_contract():
     assert isinstance(fact, Fact)
     record = fact.to_dict()
     assert set(record) == {"subject", "counterparty", "metric", "value", "unit", "qualifier", "sentence", "as_of",
-                           "span", "value_max", "chip_type", "currency", "amount", "confidence"}
+                           "span", "value_max", "chip_type", "currency", "amount", "confidence", "measure"}
     assert record["sentence"] == "Amazon will invest about $4 billion in Anthropic."
     assert record["qualifier"] == "approx"
     assert 0 < record["confidence"] <= 1

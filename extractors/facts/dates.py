@@ -1,8 +1,11 @@
 """as_of: the date a sentence or table row gives for its figure, read from the text."""
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
+from functools import lru_cache
+from importlib import resources
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
@@ -20,21 +23,58 @@ _DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, re.Pattern]:
+    """data/date_cues.jsonl: each kind as one regex matching its words at the end of a text."""
+    path = resources.files("newsfacts.extractors.facts").joinpath("data", "date_cues.jsonl")
+    cues = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            words = sorted(record["words"], key=len, reverse=True)
+            alternatives = "|".join(re.escape(w) + ("" if w.endswith("-") else r"\s+") for w in words)
+            cues[record["kind"]] = re.compile(rf"(?:^|\b|\s)(?:{alternatives})$", re.I)
+    return cues
+
+
 def dates_in(text: str, offset: int, published_at: str | None,
              skip: list[tuple[int, int]] = ()) -> list[tuple[int, str]]:
-    """(character offset, ISO date) of the dates in text; offset is text's place in the document.
+    """(character offset, ISO date) of the dates in text that can date its figures; offset is
+    text's place in the document.
 
-    skip: sorted (start, end) character ranges of figures, whose numbers are no dates."""
+    A date right after a word of data/date_cues.jsonl 'not_the_figure_date' ("online in 2026",
+    "beginning in 2023") is left out; "end-2024" is the year's last month; a bare month after a
+    'bare_month' word ("in March") takes the year of the article's date (the year before when
+    that month is still to come). skip: sorted (start, end) character ranges of figures, whose
+    numbers are no dates."""
+    cues = _cues()
     found = []
     for match in _DATE.finditer(text):
         start = offset + match.start()
         k = bisect_right(skip, (start, float("inf"))) - 1
         if k >= 0 and start < skip[k][1]:
             continue  # a number inside a figure
+        before = text[max(0, match.start() - 24):match.start()]
+        if cues["not_the_figure_date"].search(before):
+            continue
         iso = _iso(match, published_at)
+        if iso is None and match["month"] and cues["bare_month"].search(before):
+            iso = _month_before(MONTHS[match["month"][:3].lower()], published_at)
+        elif iso and match["bare"] and cues["year_end"].search(before):
+            iso = f"{iso}-12"
         if iso:
             found.append((start, iso))
     return found
+
+
+def _month_before(month: int, published_at: str | None) -> str | None:
+    """The latest such month not after the article's date: 'in March' of a piece of 2026-06."""
+    if not published_at or not published_at[:4].isdigit():
+        return None
+    year = int(published_at[:4])
+    if published_at[5:7].isdigit() and month > int(published_at[5:7]):
+        year -= 1
+    return f"{year}-{month:02d}"
 
 
 def _iso(match: re.Match, published_at: str | None) -> str | None:
