@@ -1,7 +1,8 @@
 """The pipeline's stages as plain functions: fetch feeds → fetch articles → extract → load.
 
-`flows.nightly` wraps each stage in one Prefect task (batches, not one task per article:
-Prefect costs tens of milliseconds per task). Tests call these functions directly.
+`flows.pipeline` composes them (once); `flows.nightly` runs that composition with each stage
+as one Prefect task (batches, not one task per article: Prefect costs tens of milliseconds per
+task). Tests call these functions directly.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from newsfacts.extractors.facts import Fact, FactExtractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
 from newsfacts.extractors.google_news import decode_article_link, is_google_news_link
 from newsfacts.flows.http import Fetcher, FetchResult
-from newsfacts.config import Source, SourcesConfig
-from newsfacts.progress import ProgressCallback
+from newsfacts.flows.config import Source, SourcesConfig
+from newsfacts.flows.progress import ProgressCallback
 from newsfacts.warehouse import load as loading
 from newsfacts.warehouse.load import ArticleRecord, FactStats, LoadStats
 
@@ -217,9 +218,10 @@ async def fetch_articles(
 
 def extract_pages(
     pages: list[tuple[Candidate, FetchResult]],
-    extractor: FactExtractor,
+    extractor: FactExtractor | None = None,
     progress: ProgressCallback | None = None,
 ) -> ExtractedBatch:
+    """Article text from each page, then its facts (the extractor is built only when needed)."""
     batch = ExtractedBatch()
     for candidate, result in pages:
         record = _article_record(candidate, result)
@@ -228,6 +230,9 @@ def extract_pages(
             continue
         batch.records.append(record)
 
+    if not batch.records:
+        return batch
+    extractor = extractor or FactExtractor()
     docs = ((record.text, article_day(record.published_at)) for record in batch.records)
     for done, (record, facts) in enumerate(zip(batch.records, extractor.extract_many(docs)), start=1):
         batch.facts[record.canonical_url] = facts

@@ -37,7 +37,7 @@ def _quiet_prefect() -> None:
 @contextmanager
 def user_errors():
     """Turn the errors a user can cause into one clear message and exit code 1."""
-    from newsfacts.config import ConfigError
+    from newsfacts.flows.config import ConfigError
     from newsfacts.warehouse.db import WarehouseError
 
     try:
@@ -72,25 +72,31 @@ def _sources_path(value: str | None) -> Path:
 @click.option("--demo", is_flag=True, help="Serve the bundled fixture site on 127.0.0.1 and run against it.")
 @click.option("--demo-port", default=DEFAULT_DEMO_PORT, show_default=True, type=int,
               help="Port of the demo site (0 picks a free one).")
-def run(sources, db_path, reports_dir, demo, demo_port) -> None:
+@click.option("--no-prefect", is_flag=True,
+              help="Run the same stages as plain function calls (no Prefect, no temporary server).")
+def run(sources, db_path, reports_dir, demo, demo_port, no_prefect) -> None:
     """Run the nightly pipeline once, now (no Prefect server needed)."""
     import asyncio
 
-    _quiet_prefect()
-    from newsfacts.config import load_sources
+    if not no_prefect:
+        _quiet_prefect()
+    from newsfacts.flows.config import load_sources
 
     with user_errors():
         sources_path = DEMO_SOURCES if demo and not sources else _sources_path(sources)
         load_sources(sources_path, substitutions={"base": "http://127.0.0.1"})  # fail fast, before Prefect starts
         _check_db_path(db_path)
-        from newsfacts.flows.nightly import nightly
-
-        logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in Prefect's log
+        logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in the log
         with _demo_site(demo, demo_port) as substitutions:
-            summary = asyncio.run(nightly(
-                sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
-                substitutions=substitutions, show_progress=True,
-            ))
+            if no_prefect:
+                summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions)
+            else:
+                from newsfacts.flows.nightly import nightly
+
+                summary = asyncio.run(nightly(
+                    sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
+                    substitutions=substitutions, show_progress=True,
+                ))
     click.echo(summary.line())
     for failure in summary.failures:
         click.echo(f"  failed: {failure}", err=True)
@@ -98,6 +104,19 @@ def run(sources, db_path, reports_dir, demo, demo_port) -> None:
     if summary.report_path:
         click.echo(f"report:    {summary.report_path}")
     click.echo(f"took {summary.seconds:.1f}s in the flow")
+
+
+def _run_without_prefect(sources_path, db_path, reports_dir, substitutions):
+    from newsfacts.flows.config import load_sources
+    from newsfacts.flows.pipeline import run_once
+    from newsfacts.flows.progress import progress_display
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(levelname)-7s %(message)s")
+    config = load_sources(sources_path, substitutions=substitutions)
+    with progress_display(True) as progress:
+        return run_once(config, db_path, reports_dir=reports_dir, progress=progress,
+                        sources_file=str(sources_path))
 
 
 @contextmanager
@@ -142,7 +161,7 @@ def serve(sources, db_path, reports_dir, cron, tz) -> None:
     """Keep the pipeline scheduled nightly (needs `prefect server start`)."""
     _quiet_prefect()
     from newsfacts.flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
-    from newsfacts.config import load_sources
+    from newsfacts.flows.config import load_sources
 
     with user_errors():
         sources_path = _sources_path(sources).resolve()
@@ -160,7 +179,7 @@ def serve(sources, db_path, reports_dir, cron, tz) -> None:
 @click.option("--sources", "sources", type=click.Path(dir_okay=False), help="Sources file.")
 def list_sources(sources) -> None:
     """Validate the sources file and list each source with the URL it fetches."""
-    from newsfacts.config import load_sources
+    from newsfacts.flows.config import load_sources
 
     with user_errors():
         config = load_sources(_sources_path(sources))
@@ -257,7 +276,7 @@ def evaluate(gold, fmt) -> None:
 @db_option
 def reextract(db_path) -> None:
     """Rebuild every stored article's facts from its stored HTML/text, without refetching."""
-    from newsfacts.flows.reextract import reextract_all
+    from newsfacts.flows.pipeline import reextract_all
 
     with user_errors():
         stats = reextract_all(db_path)

@@ -16,20 +16,18 @@ The fault routes (/_fault/...) are served whatever the root.
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-import newsfacts.flows.stages as stages
-from newsfacts.extractors.facts import FactExtractor
-from newsfacts.flows.http import Fetcher
-from newsfacts.config import parse_sources
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
-from newsfacts.warehouse import load as loading
-from newsfacts.warehouse.db import migrate, open_writer
+from newsfacts.extractors.facts import FactExtractor
+from newsfacts.flows import pipeline
+from newsfacts.flows.config import parse_sources
+from newsfacts.flows.http import Fetcher
+from newsfacts.warehouse.db import migrate
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
@@ -77,10 +75,6 @@ def demo_warehouse(tmp_path_factory, extractor) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with DemoSite(DEFAULT_ROOT) as site:
         run_pipeline_once(demo_config(site), db, extractor)
-    with open_writer(db) as con:
-        from newsfacts.warehouse.conflicts import detect_conflicts
-
-        detect_conflicts(con)
     return db
 
 
@@ -94,19 +88,8 @@ def quick_fetcher(config, validators):
     return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators)
 
 
-async def fetch_everything(config, validators):
-    async with quick_fetcher(config, validators) as fetcher:
-        feeds = await stages.fetch_feeds(config, fetcher)
-        pages = await stages.fetch_articles(feeds.candidates, fetcher)
-    return feeds, pages
-
-
 def run_pipeline_once(config, db_path, extractor):
-    """fetch → extract → load, the flow's stages without Prefect."""
-    with open_writer(db_path) as con:
-        run_id = loading.start_run(con)
-        validators = loading.load_validators(con)
-        feeds, pages = asyncio.run(fetch_everything(config, validators))
-        extracted = stages.extract_pages(pages.pages, extractor)
-        articles, _facts = stages.load_batch(con, run_id, config, feeds, pages, extracted, validators, "test")
-    return feeds, pages, extracted, articles
+    """One run of the library pipeline (flows.pipeline, no Prefect, no report), fetching with
+    short timeouts; returns what the stages produced."""
+    run = asyncio.run(pipeline.run_stages(config, db_path, extractor=extractor, fetcher_factory=quick_fetcher))
+    return run.feeds, run.pages, run.extracted, run.articles

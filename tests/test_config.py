@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from newsfacts.config import ConfigError, load_sources, parse_sources
+from newsfacts.flows.config import ConfigError, load_sources, parse_sources
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -105,7 +105,7 @@ def test_the_same_page_from_two_sources_is_fetched_once(site_server, tmp_path, e
 def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=120):   # 30 s is short on a loaded machine
         yield
 
 

@@ -1,0 +1,189 @@
+"""The pipeline as a library, no Prefect needed: run the stages once, or re-extract.
+
+    from newsfacts.flows.config import load_sources
+    from newsfacts.flows.pipeline import run_once, reextract_all
+
+    summary = run_once(load_sources("sources.toml"), "newsfacts.duckdb", reports_dir="reports")
+    print(summary.line())
+
+The composition of the stages is written here once. `flows.nightly` runs the same composition
+under Prefect by passing a `runner` that turns each stage function into a Prefect task; the
+CLI (`newsfacts run --no-prefect`) and the tests call it directly. Importing this module does
+not import Prefect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from newsfacts.extractors.article import ArticleError, extract_article
+from newsfacts.extractors.dedup import content_hash
+from newsfacts.extractors.facts import EXTRACTOR_VERSION, FactExtractor
+from newsfacts.flows import stages
+from newsfacts.flows.config import SourcesConfig
+from newsfacts.flows.progress import ProgressCallback
+from newsfacts.warehouse import conflicts as conflict_detection
+from newsfacts.warehouse import load as loading
+from newsfacts.warehouse import report as reporting
+from newsfacts.warehouse.conflicts import ConflictSummary
+from newsfacts.warehouse.db import open_writer
+from newsfacts.warehouse.load import FactStats, LoadStats
+
+log = logging.getLogger("newsfacts.pipeline")
+
+# (stage name, stage function) -> the callable that runs it. The default runs the function
+# itself; flows.nightly returns the function's Prefect task.
+StageRunner = Callable[[str, Callable], Callable]
+
+
+def direct(_name: str, function: Callable) -> Callable:
+    return function
+
+
+@dataclass
+class RunSummary:
+    run_id: str = ""
+    sources_ok: int = 0
+    sources_unchanged: int = 0
+    sources_failed: int = 0
+    failures: list[str] = field(default_factory=list)
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    articles_duplicate: int = 0
+    articles_failed: int = 0
+    snippet_only: int = 0
+    facts_new: int = 0
+    facts_total: int = 0
+    conflicts_new: int = 0
+    conflicts_open: int = 0
+    db_path: str = ""
+    report_path: str | None = None
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of a run."""
+        return (
+            f"sources {self.sources_ok} ok / {self.sources_unchanged} unchanged / {self.sources_failed} failed; "
+            f"articles {self.articles_new} new / {self.articles_unchanged} unchanged / "
+            f"{self.articles_duplicate} duplicate; facts {self.facts_new} new ({self.facts_total} total); "
+            f"conflicts {self.conflicts_new} new ({self.conflicts_open} open)"
+        )
+
+
+@dataclass
+class RunDetails:
+    """Everything one run produced, stage by stage (the summary is the part users see)."""
+
+    summary: RunSummary
+    feeds: stages.FeedBatch
+    pages: stages.PageBatch
+    extracted: stages.ExtractedBatch
+    articles: LoadStats
+    facts: FactStats
+    conflicts: ConflictSummary
+
+
+async def run_stages(
+    config: SourcesConfig,
+    db_path: str | Path,
+    *,
+    reports_dir: str | Path | None = None,
+    extractor: FactExtractor | None = None,
+    fetcher_factory: Callable = stages.new_fetcher,
+    progress: ProgressCallback | None = None,
+    sources_file: str | None = None,
+    runner: StageRunner = direct,
+) -> RunDetails:
+    """fetch feeds → fetch articles → extract → load → detect → report, once.
+
+    `extractor` defaults to a new FactExtractor; `fetcher_factory(config, validators)` makes
+    the HTTP fetcher (tests pass one with short timeouts).
+    """
+    started = datetime.now(timezone.utc)
+    summary = RunSummary(db_path=str(db_path))
+    details = {"sources_file": sources_file} if sources_file else {}
+    with open_writer(db_path) as con:
+        run_id = loading.start_run(con, started_at=started, **details)
+        summary.run_id = run_id
+        validators = loading.load_validators(con)
+        async with fetcher_factory(config, validators) as fetcher:
+            feeds = await runner("fetch feeds", stages.fetch_feeds)(config, fetcher, progress)
+            pages = await runner("fetch articles", stages.fetch_articles)(feeds.candidates, fetcher, progress)
+            validators = dict(fetcher.validators)
+        extracted = runner("extract", stages.extract_pages)(pages.pages, extractor, progress)
+        articles, facts = runner("load", stages.load_batch)(
+            con, run_id, config, feeds, pages, extracted, validators, EXTRACTOR_VERSION)
+        found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
+        if reports_dir:
+            summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))
+
+        _fill_summary(summary, feeds, pages, extracted, articles, facts, found)
+        summary.seconds = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
+        status = "ok" if summary.sources_failed == 0 else "partial"
+        loading.finish_run(con, run_id, status, asdict(summary))
+    log.info(summary.line())
+    return RunDetails(summary, feeds, pages, extracted, articles, facts, found)
+
+
+def run_once(config: SourcesConfig, db_path: str | Path, **options) -> RunSummary:
+    """Run the stages once, synchronously, and return the run's summary (options: see run_stages)."""
+    return asyncio.run(run_stages(config, db_path, **options)).summary
+
+
+def _fill_summary(summary, feeds, pages, extracted, articles, facts, found) -> None:
+    for outcome in feeds.outcomes:
+        if outcome.status == "failed":
+            summary.sources_failed += 1
+            summary.failures.append(f"{outcome.source}: {outcome.error}")
+        elif outcome.status == "unchanged":
+            summary.sources_unchanged += 1
+        else:
+            summary.sources_ok += 1
+    summary.articles_new = articles.new
+    summary.articles_updated = articles.updated
+    summary.articles_unchanged = articles.unchanged + pages.unchanged
+    summary.articles_duplicate = articles.duplicate
+    summary.articles_failed = len(extracted.failed)
+    summary.snippet_only = sum(1 for record in extracted.records if record.snippet_only)
+    summary.facts_new = facts.new
+    summary.facts_total = facts.total
+    summary.conflicts_new = found.new
+    summary.conflicts_open = found.open
+
+
+# --- re-extraction --------------------------------------------------------------------------------
+
+def reextract_all(db_path: str | Path, extractor: FactExtractor | None = None) -> dict:
+    """Rebuild article texts and facts from what the warehouse kept; pages are not fetched again.
+
+    The raw HTML stored with each article goes back through the article extractor
+    (snippet-only articles keep their stored text), then through the fact rules, and
+    conflicts are detected anew. Run it after changing the rules or the organisation aliases.
+    """
+    with open_writer(db_path) as con:
+        articles = loading.stored_articles(con)
+        texts = {}
+        for article in articles:
+            texts[article.article_id] = article.text
+            if article.raw_html:
+                try:
+                    texts[article.article_id] = extract_article(article.raw_html, url=article.url).text
+                except ArticleError as exc:
+                    log.warning("article %s: kept the stored text (%s)", article.url, exc)
+        docs = [(texts[a.article_id], stages.article_day(a.published_at)) for a in articles]
+        extractor = extractor or FactExtractor()
+        facts = dict(zip((a.article_id for a in articles), extractor.extract_many(docs)))
+
+        con.begin()
+        texts_changed = loading.update_article_texts(con, texts, content_hash)
+        stats = loading.replace_facts(con, facts, EXTRACTOR_VERSION)
+        con.commit()
+        found = conflict_detection.detect_conflicts(con)
+    return {"articles": len(articles), "texts_changed": texts_changed, "new": stats.new,
+            "removed": stats.removed, "unchanged": stats.unchanged, "conflicts_open": found.open}

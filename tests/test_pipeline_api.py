@@ -1,0 +1,71 @@
+"""The library run API (flows.pipeline): no Prefect needed, same stages as the Prefect flow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from newsfacts.flows import pipeline
+from newsfacts.warehouse.db import open_reader
+
+from conftest import demo_config, quick_fetcher
+
+DEMO_LINE = ("sources 3 ok / 0 unchanged / 0 failed; articles 5 new / 0 unchanged / 0 duplicate; "
+             "facts 50 new (50 total); conflicts 6 new (6 open)")
+
+LOADED_MODULES = """
+import sys
+import newsfacts.flows.pipeline
+print(sorted({name.split('.')[0] for name in sys.modules} & {'prefect', 'fastapi', 'sqlalchemy'}))
+"""
+
+
+def test_importing_the_run_api_does_not_import_prefect():
+    out = subprocess.run([sys.executable, "-c", LOADED_MODULES], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_run_once_returns_the_demo_summary_and_a_second_run_adds_nothing(site_server, tmp_path, extractor):
+    config, db = demo_config(site_server), tmp_path / "w.duckdb"
+    first = pipeline.run_once(config, db, extractor=extractor, fetcher_factory=quick_fetcher,
+                              reports_dir=tmp_path / "reports")
+    assert first.line() == DEMO_LINE
+    assert first.report_path and (tmp_path / "reports").is_dir()
+    con = open_reader(db)
+    assert con.execute("SELECT status FROM runs").fetchall() == [("ok",)]
+    con.close()
+
+    second = pipeline.run_once(config, db, extractor=extractor, fetcher_factory=quick_fetcher)
+    assert (second.sources_unchanged, second.articles_new, second.facts_new, second.conflicts_new) == (3, 0, 0, 0)
+    assert second.facts_total == first.facts_total
+
+
+def test_reextract_all_keeps_the_facts_of_unchanged_rules(demo_warehouse, tmp_path, extractor):
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_warehouse, db)
+    stats = pipeline.reextract_all(db, extractor=extractor)
+    assert stats["articles"] == 5 and stats["new"] == 0 and stats["removed"] == 0
+    assert stats["unchanged"] == 50 and stats["conflicts_open"] == 6
+
+
+NO_PREFECT_RUN = """
+import sys
+from newsfacts.cli import main
+sys.argv = ["newsfacts", "run", "--demo", "--demo-port", "0", "--no-prefect"]
+try:
+    main()
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print("prefect loaded:", "prefect" in sys.modules)
+"""
+
+
+def test_cli_run_without_prefect_gives_the_demo_summary_and_never_loads_prefect(tmp_path):
+    out = subprocess.run([sys.executable, "-c", NO_PREFECT_RUN], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert DEMO_LINE in out.stdout
+    assert out.stdout.strip().endswith("prefect loaded: False")
+    assert (tmp_path / "newsfacts.duckdb").is_file() and any((tmp_path / "reports").iterdir())
