@@ -10,6 +10,12 @@ Facts are matched one-to-one at three levels, each stricter than the last:
     typed       + same metric
 and scored micro-averaged over all documents.
 
+Errors by kind: what is left after the typed matching is paired again on the figure alone,
+and each pair named by its first fault: "reversed" (subject and counterparty swapped),
+"wrong_party" (another subject or counterparty), "wrong_metric" (right parties, other metric);
+a gold fact with no figure found is "missed", a found fact with no gold figure "spurious".
+Measure accuracy: among typed matches whose gold fact carries a `measure`, how many agree.
+
 Unscored facts: a fact whose value is null (a non-USD amount with no dollar equivalent in the
 text) cannot meet "unit + value within 1%", and annotators differ on whether to record such
 amounts at all. Predictions and gold entries with a null value are therefore left out of
@@ -26,6 +32,7 @@ from newsfacts.extractors.facts.extractor import shared_extractor
 from newsfacts.extractors.facts.orgs import OrgLexicon, default_lexicon
 
 LEVELS = ("figure", "attributed", "typed")
+ERROR_KINDS = ("reversed", "wrong_party", "wrong_metric", "missed", "spurious")
 TOLERANCE = 0.01
 
 
@@ -63,10 +70,20 @@ class EvalResult:
     misses: dict[str, list[dict]] = field(default_factory=lambda: {level: [] for level in LEVELS})
     false_positives: dict[str, list[dict]] = field(default_factory=lambda: {level: [] for level in LEVELS})
     unscored: dict[str, list[dict]] = field(default_factory=lambda: {"gold": [], "found": []})
+    errors: dict[str, list[dict]] = field(default_factory=lambda: {kind: [] for kind in ERROR_KINDS})
+    measures: list[tuple[dict, dict]] = field(default_factory=list)   # (gold, found) typed matches with a gold measure
+
+    @property
+    def measure_correct(self) -> int:
+        return sum(gold["measure"] == found.get("measure") for gold, found in self.measures)
 
     def to_dict(self) -> dict:
         return {"gold": self.gold_path, "documents": self.documents,
                 "scores": {level: score.to_dict() for level, score in self.scores.items()},
+                "errors": {kind: {"count": len(items), "items": items} for kind, items in self.errors.items()},
+                "measure": {"correct": self.measure_correct, "compared": len(self.measures),
+                            "wrong": [dict(found, gold_measure=gold["measure"]) for gold, found in self.measures
+                                      if gold["measure"] != found.get("measure")]},
                 "misses": self.misses, "false_positives": self.false_positives,
                 "unscored_no_usd_value": self.unscored}
 
@@ -76,6 +93,14 @@ class EvalResult:
         for name, score in self.scores.items():
             lines.append(f"{name:<12}{score.precision:>10.3f}{score.recall:>10.3f}{score.f1:>8.3f}"
                          f"{score.true_positives:>6}{score.false_positives:>6}{score.false_negatives:>6}")
+        lines += ["", "Errors by kind: " + ", ".join(f"{kind} {len(items)}" for kind, items in self.errors.items())]
+        if self.measures:
+            lines.append(f"Measure: {self.measure_correct} of {len(self.measures)} typed matches agree with gold")
+        for kind, items in self.errors.items():
+            if kind not in ("missed", "spurious"):
+                lines += [f"  {kind}: {_describe(item['found'])} (gold: subject={item['gold']['subject']} "
+                          f"counterparty={item['gold'].get('counterparty')} metric={item['gold']['metric']})"
+                          for item in items]
         for title, items in ((f"Misses ({level})", self.misses[level]),
                              (f"False positives ({level})", self.false_positives[level])):
             lines += ["", f"{title}: {len(items)}"]
@@ -169,7 +194,29 @@ def evaluate_gold(path: str | Path, extractor: FactExtractor | None = None,
             matched = set(pairs.values())
             result.misses[level] += [g for i, g in enumerate(gold) if i not in pairs]
             result.false_positives[level] += [f for j, f in enumerate(found) if j not in matched]
+        typed = _match_one_to_one(gold, found, "typed", lexicon)
+        result.measures += [(gold[i], found[j]) for i, j in typed.items() if gold[i].get("measure")]
+        _classify_errors(result.errors, [g for i, g in enumerate(gold) if i not in typed],
+                         [f for j, f in enumerate(found) if j not in set(typed.values())], lexicon)
     return result
+
+
+def _classify_errors(errors: dict[str, list], gold: list[dict], found: list[dict], lexicon: OrgLexicon) -> None:
+    """Pair the facts the typed matching left over on their figure, and name each pair's fault."""
+    pairs = _match_one_to_one(gold, found, "figure", lexicon)
+    for i, j in pairs.items():
+        g, f = gold[i], found[j]
+        gs, gc = _canon(lexicon, g["subject"]), _canon(lexicon, g.get("counterparty"))
+        fs, fc = _canon(lexicon, f["subject"]), _canon(lexicon, f.get("counterparty"))
+        if (gs, gc) == (fs, fc):
+            kind = "wrong_metric"
+        elif gs is not None and fs != gs and fc == gs and (gc is None or fs == gc):
+            kind = "reversed"     # the subject became the counterparty ("X invests in Y" read backwards)
+        else:
+            kind = "wrong_party"
+        errors[kind].append({"gold": g, "found": f})
+    errors["missed"] += [g for i, g in enumerate(gold) if i not in pairs]
+    errors["spurious"] += [f for j, f in enumerate(found) if j not in set(pairs.values())]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,7 +76,7 @@ def test_non_usd_amount_without_conversion_is_unscored_and_listed(tmp_path):
     score = result.scores["figure"]
     assert (score.true_positives, score.false_positives, score.false_negatives) == (0, 0, 0)
     assert [f["amount"] for f in result.unscored["gold"]] == [6e8]
-    assert [f["currency"] for f in result.unscored["found"]] == ["EUR"]
+    assert result.unscored["found"] == []   # the extractor never emits a record without a value
     assert result.to_dict()["unscored_no_usd_value"]["gold"][0]["subject"] == "Mistral"
     assert "Unscored (no USD value), gold: 1" in result.render_text()
 
@@ -105,3 +105,37 @@ def test_outputs(tmp_path):
     text = result.render_text()
     assert "attributed" in text and "Misses (attributed): 1" in text and "OpenAI" in text
     json.dumps(record)  # serialisable
+
+
+def test_errors_are_reported_by_kind(tmp_path):
+    text = ("Amazon will invest $4B in Anthropic. Google signed a $3B cloud deal with Meta. "
+            "Meta raised $7 billion in new funding.")
+    gold = write_gold(tmp_path, text, [
+        fact("Anthropic", "Amazon", "investment", 4e9),       # found as written: no error
+        fact("Google", "Meta", "compute_deal", 3e9),          # found as Meta's deal with Google: reversed
+        fact("Meta", None, "revenue", 7e9),                   # found as a funding round: wrong metric
+        fact("Anthropic", None, "valuation", 61.5e9)])        # not in the text: missed
+    result = evaluate_gold(gold)
+    kinds = {kind: len(items) for kind, items in result.errors.items()}
+    assert kinds == {"reversed": 1, "wrong_party": 0, "wrong_metric": 1, "missed": 1, "spurious": 0}, kinds
+    assert result.errors["reversed"][0]["found"]["subject"] == "Meta"
+    assert "Errors by kind: reversed 1, wrong_party 0, wrong_metric 1, missed 1, spurious 0" in result.render_text()
+
+
+def test_a_found_figure_that_gold_lacks_is_spurious_and_another_party_is_wrong_party(tmp_path):
+    gold = write_gold(tmp_path, "Amazon will invest $4B in Anthropic and Google will invest $2B in Mistral.", [
+        fact("Anthropic", "Microsoft", "investment", 4e9)])
+    result = evaluate_gold(gold)
+    assert [item["found"]["counterparty"] for item in result.errors["wrong_party"]] == ["Amazon"]
+    assert [f["value"] for f in result.errors["spurious"]] == [2e9]
+
+
+def test_measure_accuracy_counts_typed_matches_whose_gold_has_a_measure(tmp_path):
+    text = "Microsoft has invested $13 billion in OpenAI in total. Amazon will invest $4B in Anthropic."
+    gold = write_gold(tmp_path, text, [
+        fact("OpenAI", "Microsoft", "investment", 13e9, measure="total"),
+        fact("Anthropic", "Amazon", "investment", 4e9, measure="total")])   # an increment: disagrees
+    result = evaluate_gold(gold)
+    assert (result.measure_correct, len(result.measures)) == (1, 2)
+    assert result.to_dict()["measure"]["wrong"][0]["gold_measure"] == "total"
+    assert "Measure: 1 of 2 typed matches agree with gold" in result.render_text()
