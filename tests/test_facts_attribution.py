@@ -78,7 +78,7 @@ def test_unknown_company_before_a_deal_verb():
 
 
 def test_unknown_company_is_recognised_everywhere_once_seen():
-    text = "Mistral raised €1.7 billion ($2 billion) led by chip-equipment maker ASML. ASML invested €1.3 billion."
+    text = "Mistral raised €1.7 billion ($2 billion) led by chip-equipment maker ASML. ASML invested €1.3 billion ($1.5 billion)."
     facts = extract_facts(text, None)
     assert [(f.metric, f.subject, f.counterparty) for f in facts] == [
         ("funding_round", "Mistral", "ASML"), ("investment", "Mistral", "ASML")]

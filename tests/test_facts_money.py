@@ -70,16 +70,16 @@ def test_a_count_growing_from_one_number_to_another_is_the_last():
     assert (fact.value, fact.value_max, fact.qualifier) == (100000, None, "exact")
 
 
-def test_euro_amount_without_dollar_equivalent_keeps_currency_only():
-    fact = only("Mistral raised €600 million in a round led by General Catalyst.")
-    assert fact.value is None
-    assert (fact.unit, fact.currency, fact.amount) == ("USD", "EUR", 600e6)
+def test_euro_amount_without_dollar_equivalent_is_no_fact():
+    # the contract's value is a number: an amount with no dollar figure is never a record
+    assert extract_facts("Mistral raised €600 million in a round led by General Catalyst.") == []
 
 
 def test_a_per_unit_price_in_any_currency_is_no_fact():
     text = ("Nscale will host Vektorwerk's cluster in Narvik, where hydropower costs about €0.04 per "
-            "kilowatt-hour, against $0.09 in Virginia; Vektorwerk raised €400 million in a round led by Nvidia.")
-    assert [(f.currency, f.amount) for f in extract_facts(text)] == [("EUR", 400e6)]
+            "kilowatt-hour, against $0.09 in Virginia; Vektorwerk raised €400 million ($460 million) in a round led "
+            "by Nvidia.")
+    assert [(f.currency, f.amount, f.value) for f in extract_facts(text)] == [("EUR", 400e6, 460e6)]
 
 
 def test_pound_amount():

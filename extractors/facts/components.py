@@ -3,7 +3,7 @@
 newsfacts_sentences  sentence starts at line breaks (headlines, bullets, table rows) and
                      after . ! ? followed by a capital -> doc.user_data["newsfacts_sentence_starts"]
 newsfacts_figures    Matcher over patterns/figures.jsonl -> doc.spans["figures"]
-newsfacts_cues       PhraseMatcher (lower case) over patterns/cues.jsonl
+newsfacts_cues       PhraseMatcher (lower case) over patterns/cues.jsonl and the metric registry
 newsfacts_orgs       (orgs.py) organisation names
 newsfacts_references (references.py) "the startup", "it", "we", a filing's "Customer"
 Cues and organisations are kept in doc.user_data as (start, end, label, start_char, end_char)
@@ -30,6 +30,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .registry import load_registry
 from .wordclasses import any_text, classify, lower_texts, word_class
 
 FIGURE_SPANS = "figures"                           # doc.spans key
@@ -248,9 +249,10 @@ class FigureMatcher:
         return windows
 
 
-@Language.factory("newsfacts_cues")
-def make_cue_matcher(nlp: Language, name: str):
-    return CueMatcher(nlp, read_jsonl(pattern_path("cues.jsonl")))
+@Language.factory("newsfacts_cues", default_config={"registry_path": ""})
+def make_cue_matcher(nlp: Language, name: str, registry_path: str):
+    """patterns/cues.jsonl (hedges, non-facts, …) and each metric's cues from the registry."""
+    return CueMatcher(nlp, read_jsonl(pattern_path("cues.jsonl")) + load_registry(registry_path or None).cue_patterns())
 
 
 class CueMatcher:

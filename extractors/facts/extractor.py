@@ -23,14 +23,17 @@ from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bound
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
-from .metrics import choose_metric, forecast_sections, is_hedged, metric_in_text
+from .metrics import choose_metric, forecast_sections, is_hedged, measure_of, metric_in_text
 from .model import Fact
 from .numbers import customise_tokenizer
+from .registry import Registry, default_registry, load_registry
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, row_at
 from .wordclasses import check_vocab
 
 _ELLIPTICAL_TOKENS = 6
+# attribution reads the packaged metrics; a new metric is read as the one with its roles
+_ATTRIBUTION_READS = default_registry().names
 _BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X", "- X", "## 3. X"
@@ -40,14 +43,15 @@ _INVESTOR_COLUMN = ("investor", "backer", "lead")
 _PARTNER_COLUMN = ("provider", "partner", "cloud", "supplier", "vendor", "counterparty")
 
 
-def build_pipeline(extra_org_files: Sequence[str | Path] = ()) -> Language:
-    """spacy.blank("en") with the fact components; extra_org_files add organisations (JSONL)."""
+def build_pipeline(extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None) -> Language:
+    """spacy.blank("en") with the fact components; extra_org_files add organisations (JSONL),
+    registry_path replaces the packaged metric registry (data/metrics.jsonl)."""
     nlp = spacy.blank("en")
     check_vocab(nlp.vocab)
     customise_tokenizer(nlp)
     nlp.add_pipe("newsfacts_sentences")
     nlp.add_pipe("newsfacts_figures")
-    nlp.add_pipe("newsfacts_cues")
+    nlp.add_pipe("newsfacts_cues", config={"registry_path": str(registry_path or "")})
     nlp.add_pipe("newsfacts_orgs", config={"extra_paths": [str(p) for p in extra_org_files]})
     nlp.add_pipe("newsfacts_references", config={"extra_paths": [str(p) for p in extra_org_files]})
     return nlp
@@ -57,12 +61,14 @@ class FactExtractor:
     """Extracts deal and capacity facts from article text.
 
     extra_org_files: JSONL files of organisations ({"name", "aliases", "kind"}) added to the
-    packaged list, for companies the lexicon does not know yet.
+    packaged list, for companies the lexicon does not know yet; registry_path: a metric
+    registry used instead of the packaged one.
     """
 
-    def __init__(self, extra_org_files: Sequence[str | Path] = ()):
-        self.nlp = build_pipeline(extra_org_files)
+    def __init__(self, extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None):
+        self.nlp = build_pipeline(extra_org_files, registry_path)
         self.lexicon = load_lexicon(extra_org_files)
+        self.registry = load_registry(registry_path) if registry_path else default_registry()
 
     def extract(self, text: str, published_at: str | None = None) -> list[Fact]:
         return next(self.extract_many([(text, published_at)]))
@@ -71,7 +77,7 @@ class FactExtractor:
         with_context = ((text, (text, published_at)) for text, published_at in docs)
         # small batches keep the docs in flight few (and their memory warm); spaCy's default is 1000
         for doc, (text, published_at) in self.nlp.pipe(with_context, as_tuples=True, batch_size=_BATCH_SIZE):
-            yield DocumentFacts(doc, published_at, self.lexicon, text).facts()
+            yield DocumentFacts(doc, published_at, self.lexicon, text, self.registry).facts()
 
 
 @lru_cache(maxsize=1)
@@ -96,8 +102,10 @@ class Mark(NamedTuple):
 class DocumentFacts:
     """The facts of one processed document."""
 
-    def __init__(self, doc: Doc, published_at: str | None, lexicon: OrgLexicon, text: str | None = None):
+    def __init__(self, doc: Doc, published_at: str | None, lexicon: OrgLexicon, text: str | None = None,
+                 registry: Registry | None = None):
         self.doc = doc
+        self.registry = registry or default_registry()
         self.text = doc.text if text is None else text  # doc.text rebuilds the string from tokens
         doc.user_data[DOC_TEXT] = self.text
         self.published_at = published_at
@@ -127,7 +135,10 @@ class DocumentFacts:
 
     def facts(self) -> list[Fact]:
         figures = [f for f in map(parse_figure, self._figure_spans) if f is not None]
-        facts = [fact for fig in merge_conversions(figures) if (fact := self._fact(fig)) is not None]
+        # the contract's value is a number: an amount with no dollar figure is merged with its
+        # conversion ("€1.7 billion ($2 billion)") or dropped
+        figures = [f for f in merge_conversions(figures) if f.value is not None]
+        facts = [fact for fig in figures if (fact := self._fact(fig)) is not None]
         # the chip maker is the fallback supplier, so it is added once repeats are merged
         headline_end = self.text.find("\n") % (len(self.text) + 1)   # no line break: no headline
         facts = [self._with_chip_supplier(fact) for fact in dedupe(facts, headline_end)]
@@ -145,13 +156,13 @@ class DocumentFacts:
         cues = self._cues_in(sent.start, sent.end)
         if is_hedged(cues, self.doc, figure):
             return None
-        metric = choose_metric(figure, cues) or self._list_item_metric(figure, sent)
+        metric = choose_metric(figure, cues, registry=self.registry) or self._list_item_metric(figure, sent)
         scope = sent
         if metric is None and len(sent) <= _ELLIPTICAL_TOKENS:
             # "Two: $27 billion. Meta agreed a financing deal with Blue Owl …": the next sentence explains
             scope = self._next_sentence(sent)
             cues = self._cues_in(scope.start, scope.end) if scope is not None else []
-            metric = choose_metric(figure, cues) if not is_hedged(cues, self.doc) else None
+            metric = choose_metric(figure, cues, registry=self.registry) if not is_hedged(cues, self.doc) else None
         if metric is None:
             return None
         if scope is sent:
@@ -173,7 +184,8 @@ class DocumentFacts:
         same_sentence = self._sentence_attr.get(sent.start)
         fallback = (same_sentence[0].subject if same_sentence else None) or (context.subject if context else None) \
             or self.main
-        attr = attribute(metric, roles, self.doc, fallback, self.lexicon, self.runner_up)
+        attr = attribute(self.registry.reading(metric, _ATTRIBUTION_READS), roles, self.doc, fallback, self.lexicon,
+                         self.runner_up)
         if context is not None and not roles.mentions:
             attr = context  # "The contract will require 4.5 GW": the parties of the sentence before
         respective = self._respective_party(figure, sent, roles)
@@ -411,7 +423,16 @@ class DocumentFacts:
             unit=figure.unit, qualifier=figure.qualifier, sentence=sentence,
             as_of=as_of or self.published_at, span=(figure.span.start_char, figure.span.end_char),
             value_max=figure.value_max, chip_type=figure.chip_type, currency=figure.currency,
-            amount=figure.amount, confidence=attr.confidence)
+            amount=figure.amount, confidence=attr.confidence, measure=self._measure(figure, metric))
+
+    def _measure(self, figure: Figure, metric: str) -> str | None:
+        """Total, increment, rate or period, read in the figure's sentence (a table row is one)."""
+        start, end = sentence_bounds(self.doc, figure.start)
+        scope = (self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1]))
+        own = (figure.span.start_char, figure.span.end_char)
+        others = [(s.start_char, s.end_char) for s in self._figure_spans
+                  if start <= s.start < end and s.label_.startswith("MONEY") and s.start_char != own[0]]
+        return measure_of(metric, self.text, scope, own, others, self.registry)
 
     def _main_subjects(self) -> tuple[str | None, str | None]:
         """The organisation the article is about (the most mentioned one), and the next.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -10,6 +11,7 @@ from spacy.tokens import Span
 from .numbers import (CURRENCY_CODES, CURRENCY_SYMBOLS, CURRENCY_WORDS, MAGNITUDES, POWER_UNITS,
                       QUALIFIER_AFTER, QUALIFIER_BEFORE, RANGE_SEPARATORS, parse_number, tidy)
 from .orgs import default_data_path
+from .registry import default_registry
 
 DOC_TEXT = "newsfacts_text"
 MIN_AMOUNT = 1e6       # in the figure's currency: below it a share price, a salary or a per-unit cost
@@ -183,12 +185,20 @@ def _qualifier(span: Span, current: str) -> str:
     last_word = before.rsplit(None, 1)[-1].lstrip(_FRAMING) if before.strip() else ""
     for phrase, qualifier in _BEFORE_PHRASES.get(last_word, ()):
         if before.endswith(phrase) and (len(before) == len(phrase) or not before[-len(phrase) - 1].isalnum()):
+            if qualifier == "up_to" and _reaches_total(text, span.start_char):
+                return current   # "bringing its total investment up to $1.77B" is the total, no ceiling
             return qualifier
     after = text[span.end_char:span.end_char + 10].lower().lstrip(_FRAMING)
     for phrase, qualifier in _AFTER_PHRASES:
         if after.startswith(phrase):
             return qualifier
     return current
+
+
+def _reaches_total(text: str, start: int) -> bool:
+    """A running total ("its total", "the tally") earlier in the clause before the figure."""
+    clause = re.split(r"[.,;:!?\n]", text[max(start - 80, 0):start])[-1].lower()
+    return any(re.search(rf"\b{word}\b", clause) for word in _RUNNING_TOTAL)
 
 
 def _doc_text(span: Span) -> str:
@@ -205,3 +215,4 @@ _BEFORE_PHRASES: dict[str, list[tuple[str, str]]] = {}   # by the phrase's last 
 for _words, _q in QUALIFIER_BEFORE:
     _BEFORE_PHRASES.setdefault(_words[-1], []).append((" ".join(_words), _q))
 _AFTER_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_AFTER]
+_RUNNING_TOTAL = sorted(default_registry().word_list("running_total"))

@@ -13,24 +13,30 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .components import lower_words, pattern_path, read_jsonl
+from .components import lower_words
 from .figures import DOC_TEXT, Figure
 from .numbers import QUALIFIER_BEFORE, QUALIFIER_SOFTENERS
+from .registry import MONEY, Registry, default_registry
 
-MONEY_METRICS = ("funding_round", "valuation", "revenue", "investment", "spend", "infrastructure", "compute_deal")
+_REGISTRY = default_registry()
+# the metrics these rules name; a registry without one of them fails here, at import
+VALUATION, INVESTMENT, SPEND, INFRASTRUCTURE, COMPUTE_DEAL, EQUITY_STAKE = _REGISTRY.require(
+    "valuation", "investment", "spend", "infrastructure", "compute_deal", "equity_stake")
 NOT_A_FACT = "NONFACT"
 HEDGE = "HEDGE"
 MODAL = "MODAL"
 AGGREGATE = "AGGREGATE"
-_CLAUSE_BREAKS = {"and", "but", ";", "while", "whereas"}
+STAKE = EQUITY_STAKE   # the stake words are the equity_stake metric's cues
+COMMITMENT = "COMMITMENT"
+_CLAUSE_BREAKS = _REGISTRY.word_list("clause_breaks")
 # between "values X at" and the figure: a qualifier ("at about", "at just under", "at a")
 _QUALIFIER_WORDS = {w for phrase, _ in QUALIFIER_BEFORE for w in phrase} | QUALIFIER_SOFTENERS | {"under", "a", "an"}
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
-STAKE = "STAKE"
-COMMITMENT = "COMMITMENT"
-_BUILD_VERBS = ("build", "construct", "develop", "expand")
-SPEECH_VERBS = {"said", "says", "told", "announced", "confirmed"}   # each rule adds what its reading needs
-_REPORTED_SPEECH = SPEECH_VERBS | {"agreed"}   # "agreed it would invest" reports a deal, as "said" does
+_BUILD_VERBS = _REGISTRY.word_list("build_verbs")
+_VALUING_VERBS = _REGISTRY.word_list("valuing_verbs")
+_WORTH_WORDS = _REGISTRY.word_list("worth_words")
+SPEECH_VERBS = _REGISTRY.word_list("speech_verbs")   # each rule adds what its reading needs
+_REPORTED_SPEECH = SPEECH_VERBS | _REGISTRY.word_list("reported_speech")
 # "## Guidance (FY2026)", "Forward-Looking Statements", "Outlook": a heading over figures that
 # are forecasts; the section runs to the next heading
 _FORECAST_HEADING = re.compile(
@@ -43,39 +49,48 @@ _TABLE_LINE = re.compile(r"\||\t|\S {2,}\S")
 _HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+[^\n]*|[A-Z][^\n.!?:]{0,60})$", re.MULTILINE)
 
 
-def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = True) -> str | None:
-    """The metric for a figure given the cue spans of its sentence (or table cell)."""
-    if figure.unit == "W":
-        return "power"
-    if figure.unit == "count":
-        return "chips"
-    if figure.unit == "percent":
-        return "equity_stake" if any(c.label_ == STAKE for c in cues) else None
+def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = True,
+                  registry: Registry = _REGISTRY) -> str | None:
+    """The metric for a figure given the cue spans of its sentence (or table cell).
+
+    Only metrics of the figure's unit compete: a unit one metric decides alone (W: power)
+    needs no cue; otherwise the nearest cue of a metric of that unit names it."""
+    if figure.unit != MONEY:
+        return _by_unit(figure, cues, registry)
     if _values_at(figure):
-        return "valuation"
+        return VALUATION
     if _paid_for_stake(figure, cues):
-        return "investment"
-    candidates = [c for c in cues if c.label_ in MONEY_METRICS + (NOT_A_FACT,)
+        return INVESTMENT
+    money = registry.for_unit(MONEY)
+    candidates = [c for c in cues if (c.label_ in money or c.label_ == NOT_A_FACT)
                   and (c.end <= figure.start or c.start >= figure.end) and not _purpose(figure, c)]
     # in a compound ("infrastructure investment") the last word is the head
     heads = [c for c in candidates if not any(o.start == c.end and o.label_ != c.label_ for o in candidates)]
     if not heads:
         # "a $30B commitment to Azure": a commitment with no other word is a compute deal
         if commitment_fallback and any(c.label_ == COMMITMENT for c in cues):
-            return "compute_deal"
+            return COMPUTE_DEAL
         return None
     best = min(heads, key=lambda c: (_distance(figure, c), c.start < figure.start))
-    if best.label_ in ("investment", "spend"):
+    if best.label_ in (INVESTMENT, SPEND):
         best = _invested_in(figure, candidates) or best
-        if best.label_ == "investment" and _to_build(figure):
-            return "infrastructure"
-    if best.label_ == "valuation":
+        if best.label_ == INVESTMENT and _to_build(figure):
+            return INFRASTRUCTURE
+    if best.label_ == VALUATION:
         valued = _thing_valued(best, candidates)
         if valued is not None:
             return valued
     if _holding_worth(figure, cues):
         return None
     return None if best.label_ == NOT_A_FACT else best.label_
+
+
+def _by_unit(figure: Figure, cues: list[Span], registry: Registry) -> str | None:
+    names = registry.for_unit(figure.unit)
+    cued = [c for c in cues if c.label_ in names]
+    if cued:
+        return min(cued, key=lambda c: _distance(figure, c)).label_
+    return next((name for name in names if not registry.get(name).cues), None)
 
 
 def _values_at(figure: Figure) -> bool:
@@ -86,7 +101,7 @@ def _values_at(figure: Figure) -> bool:
     at = next((i for i in range(figure.start - 1, max(figure.start - 4, -1), -1) if words[i] == "at"), None)
     if at is None or not all(w in _QUALIFIER_WORDS for w in words[at + 1:figure.start]):
         return False
-    return any(w in ("values", "valuing") for w in words[max(at - 6, 0):at])
+    return any(w in _VALUING_VERBS for w in words[max(at - 6, 0):at])
 
 
 def _paid_for_stake(figure: Figure, cues: list[Span]) -> bool:
@@ -104,7 +119,7 @@ def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
     if end < len(doc) and doc[end].text == "(":   # "€1.7 billion ($2 billion) in a campus"
         end = next((i + 1 for i in range(end, min(end + 8, len(doc))) if doc[i].text == ")"), end)
     for cue in cues:
-        if cue.label_ in ("infrastructure", "compute_deal") and 0 < cue.start - end <= 8:
+        if cue.label_ in (INFRASTRUCTURE, COMPUTE_DEAL) and 0 < cue.start - end <= 8:
             between = lower_words(doc)[end:cue.start]
             if between[0] in ("in", "into", "on") and not any(w in (",", ";", "and", "to") for w in between):
                 return cue  # "… on the second phase of its data-centre campus"
@@ -128,7 +143,7 @@ def _purpose(figure: Figure, cue: Span) -> bool:
 def _thing_valued(valued: Span, cues: list[Span]) -> str | None:
     """"an agreement (with Microsoft is now) valued at $14.2B" values a deal, "a project valued
     at $15B" a build: not a company. The noun is at most a few words before "valued"."""
-    nouns = [c for c in cues if c.label_ in ("compute_deal", "infrastructure") and 0 <= valued.start - c.end <= 5]
+    nouns = [c for c in cues if c.label_ in (COMPUTE_DEAL, INFRASTRUCTURE) and 0 <= valued.start - c.end <= 5]
     return max(nouns, key=lambda c: c.end).label_ if nouns else None
 
 
@@ -136,7 +151,7 @@ def _holding_worth(figure: Figure, cues: list[Span]) -> bool:
     """"a 27% stake worth about $135B" is what a holding is worth, not a deal."""
     text = figure.span.doc.user_data.get(DOC_TEXT) or figure.span.doc.text
     before = text[max(figure.span.start_char - 30, 0):figure.span.start_char].lower()
-    if "worth" not in before and "valued" not in before:
+    if not any(word in before for word in _WORTH_WORDS):
         return False
     return any(c.label_ == STAKE and 0 <= figure.start - c.end <= 14 for c in cues)
 
@@ -175,19 +190,17 @@ def _new_clause(doc, start: int, end: int) -> bool:
     return any(w in _CLAUSE_BREAKS for w in lower_words(doc)[start:end])
 
 
-@lru_cache(maxsize=1)
-def _text_cues() -> list[tuple[re.Pattern, str]]:
-    order = {m: i for i, m in enumerate(MONEY_METRICS)}
-    cues = [(rec["pattern"], rec["label"]) for rec in read_jsonl(pattern_path("cues.jsonl"))
-            if rec["label"] in MONEY_METRICS]
-    cues.sort(key=lambda c: order[c[1]])
-    return [(re.compile(rf"\b{re.escape(word)}s?\b", re.I), label) for word, label in cues]
+@lru_cache(maxsize=8)
+def _text_cues(registry: Registry) -> list[tuple[re.Pattern, str]]:
+    """Each money metric's cues as one pattern, in the registry's order of strength."""
+    return [(re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in registry.get(name).cues) + r")s?\b", re.I), name)
+            for name in registry.for_unit(MONEY)]
 
 
 @lru_cache(maxsize=4096)
-def metric_in_text(text: str) -> str | None:
+def metric_in_text(text: str, registry: Registry = _REGISTRY) -> str | None:
     """The strongest money metric a short text (a column header, a heading) names."""
-    for pattern, label in _text_cues():
+    for pattern, label in _text_cues(registry):
         if pattern.search(text):
             return label
     return None
@@ -219,3 +232,53 @@ def forecast_sections(text: str) -> list[tuple[int, int]]:
                           if text[m.start() - 2:m.start()] == "\n\n" or text[m.start():m.start() + 1] == "#"), None)
         sections.append((line_end, following.start() if following else len(text)))
     return sections
+
+
+_MEASURE_REACH = 60    # characters between a measure cue and its figure
+_CLAUSE_BREAK = re.compile(r"[,;:]\s|\s[—–-]\s|[()]")   # not the comma inside "$1,200"
+_MEASURE_ORDER = ("total", "rate", "period")   # two cues as near to a figure: the first kind wins
+
+
+@lru_cache(maxsize=8)
+def _measure_patterns(registry: Registry) -> list[tuple[str, re.Pattern]]:
+    """Each measure kind's cues as one pattern ("a year", not "a year ago")."""
+    return [(kind, re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+                              + r")(?![\w-])(?!\s+(?:ago|earlier|later|before|after|on)\b)", re.I))
+            for kind, cues in registry.measure_cues.items()]
+
+
+def measure_of(metric: str, text: str, scope: tuple[int, int], figure: tuple[int, int],
+               others: list[tuple[int, int]], registry: Registry = _REGISTRY) -> str | None:
+    """What kind of amount a money figure is (total, increment, rate, period), from the cues in
+    its sentence or row (scope, in characters of text); the metric's default otherwise.
+
+    A cue belongs to the figure it is nearest to ("raised $400M, bringing its total to $1.6B":
+    "total" is the second figure's), and must be one of the kinds the metric can have."""
+    entry = registry.get(metric)
+    if not entry.money or not entry.measures:
+        return None
+    start, end = scope
+    opening = _CLAUSE_BREAK.search(text, start, end)   # "In total, …", "In the third quarter, …"
+    opening_end = opening.start() if opening and not any(o[0] < opening.start() for o in others + [figure]) else start
+    found: list[tuple[int, int, str]] = []   # (distance, rank, kind): the nearest cue, then the stronger kind
+    for kind, pattern in _measure_patterns(registry):
+        if kind not in entry.measures:
+            continue
+        for cue in pattern.finditer(text, start, end):
+            # "raised $400M, bringing its total to $1.6B": a cue names a figure of its own clause
+            # (or any, from the sentence's opening phrase), the nearest one
+            reached = [(_char_distance(cue.span(), f), f is figure) for f in others + [figure]
+                       if cue.end() <= opening_end or not _CLAUSE_BREAK.search(text, *_between(cue.span(), f))]
+            distance, mine = min(reached, default=(0, False))
+            if not mine or distance > _MEASURE_REACH:
+                continue
+            found.append((distance, _MEASURE_ORDER.index(kind) if kind in _MEASURE_ORDER else len(_MEASURE_ORDER), kind))
+    return min(found)[2] if found else entry.measure
+
+
+def _between(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+
+
+def _char_distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(b[0] - a[1], a[0] - b[1], 0)
