@@ -22,7 +22,10 @@ _fetching = dict(retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
 TASKS = {
     "fetch feeds": task(name="fetch feeds", **_fetching)(stages.fetch_feeds),
     "fetch articles": task(name="fetch articles", **_fetching)(stages.fetch_articles),
-    "extract": task(name="extract", cache_policy=NO_CACHE)(stages.extract_pages),
+    "parse": task(name="parse", cache_policy=NO_CACHE)(stages.parse_pages),
+    "skip unchanged": task(name="skip unchanged", cache_policy=NO_CACHE)(stages.plan_articles),
+    "group stories": task(name="group stories", cache_policy=NO_CACHE)(stages.group_stories),
+    "extract": task(name="extract", cache_policy=NO_CACHE)(stages.extract_facts),
     "load": task(name="load", cache_policy=NO_CACHE)(stages.load_batch),
     "detect conflicts": task(name="detect conflicts", cache_policy=NO_CACHE)(conflict_detection.detect_conflicts),
     "report": task(name="report", cache_policy=NO_CACHE)(reporting.write_run_report),

@@ -100,7 +100,8 @@ async def run_stages(
     sources_file: str | None = None,
     runner: StageRunner = direct,
 ) -> RunDetails:
-    """fetch feeds → fetch articles → extract → load → detect → report, once.
+    """fetch feeds → fetch articles → parse → skip unchanged → group stories → extract facts →
+    load → detect → report, once.
 
     `extractor` defaults to a new FactExtractor; `fetcher_factory(config, validators)` makes
     the HTTP fetcher (tests pass one with short timeouts).
@@ -116,9 +117,12 @@ async def run_stages(
             feeds = await runner("fetch feeds", stages.fetch_feeds)(config, fetcher, progress)
             pages = await runner("fetch articles", stages.fetch_articles)(feeds.candidates, fetcher, progress)
             validators = dict(fetcher.validators)
-        extracted = runner("extract", stages.extract_pages)(pages.pages, extractor, progress)
+        parsed = runner("parse", stages.parse_pages)(pages.pages)
+        plan = runner("skip unchanged", stages.plan_articles)(con, parsed)
+        stories = runner("group stories", stages.group_stories)(con, plan)
+        extracted = runner("extract", stages.extract_facts)(parsed, plan.stats.changed_urls, extractor, progress)
         articles, facts = runner("load", stages.load_batch)(
-            con, run_id, config, feeds, pages, extracted, validators, EXTRACTOR_VERSION)
+            con, run_id, config, feeds, pages, extracted, validators, EXTRACTOR_VERSION, stories)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
         if reports_dir:
             summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))

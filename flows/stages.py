@@ -1,4 +1,5 @@
-"""The pipeline's stages as plain functions: fetch feeds → fetch articles → extract → load.
+"""The pipeline's stages as plain functions: fetch feeds → fetch articles → parse → skip
+unchanged (content hash) → group stories → extract facts → load.
 
 `flows.pipeline` composes them (once); `flows.nightly` runs that composition with each stage
 as one Prefect task (batches, not one task per article: Prefect costs tens of milliseconds per
@@ -15,7 +16,7 @@ from datetime import datetime, timezone
 
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.blog_index import extract_links, parse_sitemap
-from newsfacts.extractors.dedup import canonical_url, content_hash, text_signature
+from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, content_hash, text_signature
 from newsfacts.extractors.facts import Fact, FactExtractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
 from newsfacts.extractors.google_news import decode_article_link, is_google_news_link
@@ -23,7 +24,7 @@ from newsfacts.flows.http import Fetcher, FetchResult
 from newsfacts.flows.config import Source, SourcesConfig
 from newsfacts.flows.progress import ProgressCallback
 from newsfacts.warehouse import load as loading
-from newsfacts.warehouse.load import ArticleRecord, FactStats, LoadStats
+from newsfacts.warehouse.load import ArticlePlan, ArticleRecord, FactStats, LoadStats
 
 log = logging.getLogger("newsfacts.pipeline")
 
@@ -214,14 +215,10 @@ async def fetch_articles(
     return batch
 
 
-# --- stage 3: extraction ----------------------------------------------------------------------
+# --- stage 3: parse pages into articles ----------------------------------------------------------
 
-def extract_pages(
-    pages: list[tuple[Candidate, FetchResult]],
-    extractor: FactExtractor | None = None,
-    progress: ProgressCallback | None = None,
-) -> ExtractedBatch:
-    """Article text from each page, then its facts (the extractor is built only when needed)."""
+def parse_pages(pages: list[tuple[Candidate, FetchResult]]) -> ExtractedBatch:
+    """Article text, title, date... of each page (or the feed's snippet when the page failed)."""
     batch = ExtractedBatch()
     for candidate, result in pages:
         record = _article_record(candidate, result)
@@ -229,16 +226,53 @@ def extract_pages(
             batch.failed.append((candidate.url, result.error or "no article text"))
             continue
         batch.records.append(record)
-
-    if not batch.records:
-        return batch
-    extractor = extractor or FactExtractor()
-    docs = ((record.text, article_day(record.published_at)) for record in batch.records)
-    for done, (record, facts) in enumerate(zip(batch.records, extractor.extract_many(docs)), start=1):
-        batch.facts[record.canonical_url] = facts
-        if progress:
-            progress("extract", done, len(batch.records))
     return batch
+
+
+# --- stage 4: skip what is unchanged, group stories -------------------------------------------------
+
+def plan_articles(con, parsed: ExtractedBatch) -> ArticlePlan:
+    """Compare content hashes with the warehouse: which articles are new, updated, unchanged
+    or duplicates. Only new and updated ones go on to fact extraction."""
+    return loading.plan_articles(con, parsed.records)
+
+
+def group_stories(con, plan: ArticlePlan) -> dict[str, str]:
+    """Story of each new article, and stored articles whose story changed (merges); see
+    extractors.dedup.assign_stories. New articles go in order of publication."""
+    new_rows = sorted(plan.new_rows, key=lambda r: (r["published_at"] is None, r["published_at"] or datetime.min))
+    if not new_rows:
+        return {}
+    existing = [_story_doc(row) for row in loading.story_rows(con)]
+    return assign_stories([_story_doc(row) for row in new_rows], existing)
+
+
+def _story_doc(row: dict) -> StoryDoc:
+    aliases = tuple(u for u in (row.get("url"), row.get("google_link")) if u and u != row["canonical_url"])
+    return StoryDoc(doc_id=row["article_id"], signature=tuple(row["signature"] or ()),
+                    url=row["canonical_url"], related_urls=tuple(row["related_urls"] or ()),
+                    title=row["title"] or "", aliases=aliases, story_id=row.get("story_id"))
+
+
+# --- stage 5: facts ------------------------------------------------------------------------------
+
+def extract_facts(
+    parsed: ExtractedBatch,
+    changed_urls: set[str],
+    extractor: FactExtractor | None = None,
+    progress: ProgressCallback | None = None,
+) -> ExtractedBatch:
+    """Facts of the changed articles only (the extractor is built only when there are some)."""
+    todo = [record for record in parsed.records if record.canonical_url in changed_urls]
+    if not todo:
+        return parsed
+    extractor = extractor or FactExtractor()
+    docs = ((record.text, article_day(record.published_at)) for record in todo)
+    for done, (record, facts) in enumerate(zip(todo, extractor.extract_many(docs)), start=1):
+        parsed.facts[record.canonical_url] = facts
+        if progress:
+            progress("extract", done, len(todo))
+    return parsed
 
 
 def article_day(published_at: str | datetime | None) -> str | None:
@@ -297,11 +331,12 @@ def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, a
     )
 
 
-# --- stage 4: load ------------------------------------------------------------------------------
+# --- stage 6: load ------------------------------------------------------------------------------
 
 def load_batch(
     con, run_id: str, config: SourcesConfig, feeds: FeedBatch, pages: PageBatch,
     extracted: ExtractedBatch, validators: dict, extractor_version: str,
+    stories: dict[str, str] | None = None,
 ) -> tuple[LoadStats, FactStats]:
     """Everything one run learnt, in one transaction: a crash leaves the warehouse as it was."""
     with con.cursor() as cur:
@@ -309,8 +344,8 @@ def load_batch(
         loading.upsert_sources(cur, [source.as_row() for source in config.sources])
         loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
         loading.save_validators(cur, validators)
-        articles = loading.load_articles(cur, run_id, extracted.records)
-        # Facts of unchanged and duplicate articles are already stored.
+        articles = loading.load_articles(cur, run_id, extracted.records, stories=stories)
+        # Facts of unchanged and duplicate articles are already stored (and were not extracted).
         facts_by_article = {
             articles.article_ids[record.canonical_url]: extracted.facts[record.canonical_url]
             for record in extracted.records

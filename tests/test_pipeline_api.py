@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 
@@ -69,3 +70,34 @@ def test_cli_run_without_prefect_gives_the_demo_summary_and_never_loads_prefect(
     assert DEMO_LINE in out.stdout
     assert out.stdout.strip().endswith("prefect loaded: False")
     assert (tmp_path / "newsfacts.duckdb").is_file() and any((tmp_path / "reports").iterdir())
+
+
+class CountingExtractor:
+    """The session's extractor, counting the documents handed to it."""
+
+    def __init__(self, real):
+        self.real, self.documents = real, 0
+
+    def extract_many(self, docs):
+        docs = list(docs)
+        self.documents += len(docs)
+        return self.real.extract_many(docs)
+
+
+def test_pages_fetched_again_with_unchanged_content_are_not_extracted_again(site_server, tmp_path, extractor):
+    config, db = demo_config(site_server), tmp_path / "w.duckdb"
+    counting = CountingExtractor(extractor)
+    first = asyncio.run(pipeline.run_stages(config, db, extractor=counting, fetcher_factory=quick_fetcher))
+    assert counting.documents == first.articles.new == 5
+
+    # No validators: every feed and page answers 200 again, with the same content.
+    def forgetful_fetcher(config, _validators):
+        return quick_fetcher(config, {})
+
+    counting.documents = 0
+    second = asyncio.run(
+        pipeline.run_stages(config, db, extractor=counting, fetcher_factory=forgetful_fetcher))
+    assert second.pages.unchanged == 0 and len(second.extracted.records) == len(first.extracted.records)
+    assert second.articles.unchanged == first.articles.new and second.articles.new == 0
+    assert counting.documents == 0
+    assert second.summary.facts_total == first.summary.facts_total and second.facts.removed == 0

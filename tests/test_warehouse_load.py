@@ -6,6 +6,7 @@ import pytest
 
 from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs,
                                     fact_in, load_docs, story_stub, table_counts)
+from newsfacts.flows import stages
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.ids import article_id
 
@@ -46,7 +47,7 @@ def test_same_content_under_another_url_is_a_duplicate_in_the_same_story(con):
     original = canonical_docs()[1]
     load_docs(con, "r1", [original])
     copy = original.record() | {"url": "https://mirror.example/copy", "canonical_url": "https://mirror.example/copy"}
-    stats = load.load_articles(con, "r2", [copy], assign_stories=lambda new, old: {})
+    stats = load.load_articles(con, "r2", [copy], stories={})
     assert (stats.new, stats.duplicate) == (0, 1)
     assert stats.changed_urls == set()
     rows = dict(con.execute("SELECT url, story_id FROM article_rows").fetchall())
@@ -58,7 +59,7 @@ def test_same_content_under_another_url_is_a_duplicate_in_the_same_story(con):
 def test_a_batch_with_the_same_key_twice_keeps_the_first(con):
     doc = canonical_docs()[0]
     first, second = doc.record(), doc.record() | {"title": "second", "content_hash": "other"}
-    stats = load.load_articles(con, "r1", [first, second], assign_stories=lambda new, old: {})
+    stats = load.load_articles(con, "r1", [first, second], stories={})
     assert stats.new == 1
     assert con.execute("SELECT title FROM article_rows").fetchall() == [(doc.title,)]
 
@@ -66,7 +67,7 @@ def test_a_batch_with_the_same_key_twice_keeps_the_first(con):
 def test_objects_and_dicts_are_both_accepted(con):
     doc = canonical_docs()[0]
     record = load.ArticleRecord(**{k: v for k, v in doc.record().items()})
-    stats = load.load_articles(con, "r1", [record], assign_stories=story_stub([doc]))
+    stats = load.load_articles(con, "r1", [record], stories=story_stub([doc]))
     facts = load.replace_facts(con, {stats.article_ids[doc.url]: [f.to_dict() for f in doc.facts]}, "v1")
     assert (stats.new, facts.new) == (1, 1)
 
@@ -129,18 +130,25 @@ def test_stored_articles_for_reextraction(con):
 
 
 def test_real_story_grouping_links_a_google_news_cluster(con):
-    dedup = pytest.importorskip("newsfacts.extractors.dedup")
-    if not hasattr(dedup, "assign_stories"):
-        pytest.skip("extractors.dedup.assign_stories not written yet")
     first = canonical_docs()[1].record()
     second = first | {"url": "https://other.example/a", "canonical_url": "https://other.example/a",
                       "text": "A different write-up.", "content_hash": "different",
                       "related_urls": [NEWS_2023_URL], "published_at": "2023-09-26", "signature": []}
-    load.load_articles(con, "r1", [first])
-    load.load_articles(con, "r2", [second])
+    for run_id, record in (("r1", first), ("r2", second)):
+        stories = stages.group_stories(con, load.plan_articles(con, [record]))   # the flow's stage
+        load.load_articles(con, run_id, [record], stories=stories)
     stories = {r[0] for r in con.execute("SELECT story_id FROM article_rows").fetchall()}
     assert stories == {article_id(NEWS_2023_URL)}
     assert con.execute("SELECT n_articles FROM stories").fetchall() == [(2,)]
+
+
+def test_without_story_grouping_each_new_article_is_its_own_story(con):
+    first = canonical_docs()[1].record()
+    second = first | {"url": "https://other.example/a", "canonical_url": "https://other.example/a",
+                      "content_hash": "different", "related_urls": [NEWS_2023_URL]}
+    load.load_articles(con, "r1", [first, second])
+    assert {r[0] for r in con.execute("SELECT story_id FROM article_rows").fetchall()} == {
+        article_id(NEWS_2023_URL), article_id("https://other.example/a")}
 
 
 def test_measure_kind_is_stored_and_checked_by_the_database(con):

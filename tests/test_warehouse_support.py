@@ -74,18 +74,14 @@ def canonical_docs() -> list[Doc]:
     ]
 
 
-def story_stub(docs: list[Doc]):
-    """assign_stories stand-in: a doc joins the story of the url in ``story_of``."""
-    story_by_id = {article_id(d.url): article_id(d.story_of or d.url) for d in docs}
-
-    def assign(new_docs, existing_docs):
-        return {d.doc_id: story_by_id.get(d.doc_id, d.doc_id) for d in new_docs}
-    return assign
+def story_stub(docs: list[Doc]) -> dict[str, str]:
+    """What story grouping would decide: a doc joins the story of the url in ``story_of``."""
+    return {article_id(d.url): article_id(d.story_of or d.url) for d in docs}
 
 
 def load_docs(con, run_id: str, docs: list[Doc], extractor_version: str = "test-1"):
     """Load articles and their facts like the nightly flow does."""
-    stats = load.load_articles(con, run_id, [d.record() for d in docs], assign_stories=story_stub(docs))
+    stats = load.load_articles(con, run_id, [d.record() for d in docs], stories=story_stub(docs))
     facts = load.replace_facts(con, {stats.article_ids[d.url]: d.facts for d in docs}, extractor_version,
                                run_id=run_id)
     return stats, facts

@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from newsfacts.extractors.dedup import StoryDoc, assign_stories
 from newsfacts.warehouse import ids
 
 
@@ -235,8 +234,6 @@ class LoadStats:
     changed_urls: set[str] = field(default_factory=set)         # new or updated: extract these
 
 
-StoryAssigner = Callable[[list, list], dict[str, str]]
-
 _ARTICLE_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
     ("source", pa.string()), ("publisher", pa.string()), ("title", pa.string()),
@@ -248,6 +245,10 @@ _ARTICLE_SCHEMA = pa.schema([
     ("last_seen_run", pa.string()), ("first_seen_at", pa.timestamp("us")),
     ("updated_at", pa.timestamp("us")),
 ])
+
+# The columns story grouping reads, for new rows and for stored articles alike.
+STORY_COLUMNS = ("article_id", "canonical_url", "url", "google_link", "title", "related_urls",
+                 "signature", "story_id", "published_at")
 
 
 def _article_row(record, run_id: str, now: datetime) -> dict:
@@ -271,67 +272,105 @@ def _article_row(record, run_id: str, now: datetime) -> dict:
     }
 
 
-def _story_document(row: dict) -> StoryDoc:
-    aliases = tuple(u for u in (row.get("url"), row.get("google_link"))
-                    if u and u != row["canonical_url"])
-    return StoryDoc(doc_id=row["article_id"], signature=tuple(row["signature"] or ()),
-                    url=row["canonical_url"], related_urls=tuple(row["related_urls"] or ()),
-                    title=row["title"] or "", aliases=aliases, story_id=row.get("story_id"))
+@dataclass
+class ArticlePlan:
+    """What loading a batch of articles will do, decided by content hash before any extraction.
 
-
-def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable,
-                  *, assign_stories: StoryAssigner | None = None) -> LoadStats:
-    """Insert new articles, update changed ones, mark the rest as seen; assign stories.
-
-    ``records`` are :class:`ArticleRecord`, dicts or objects with the same fields.
-    ``assign_stories`` defaults to ``extractors.dedup.assign_stories``.
+    ``rows`` hold one row per article id (first occurrence wins); ``stats`` counts new,
+    updated, unchanged and duplicate articles and names the changed ones (the only ones whose
+    facts need extracting). ``new_rows`` are the new, non-duplicate articles story grouping
+    places.
     """
-    now = now_utc()
+
+    rows: list[dict]
+    stats: LoadStats
+
+    @property
+    def new_rows(self) -> list[dict]:
+        return [row for row in self.rows if row["change"] == "new"]
+
+
+def plan_articles(con: duckdb.DuckDBPyConnection, records: Iterable, *, run_id: str = "",
+                  now: datetime | None = None) -> ArticlePlan:
+    """Classify records against the stored articles: new, updated, unchanged (same content
+    hash as stored) or duplicate (a new URL whose content hash another article holds)."""
+    now = now or now_utc()
     rows = _first_per_key([_article_row(r, run_id, now) for r in records], "article_id")
     stats = LoadStats(article_ids={r["canonical_url"]: r["article_id"] for r in rows})
     if not rows:
-        return stats
-    with transaction(con):
-        stored = {
-            article_id: (content_hash, story_id)
-            for article_id, content_hash, story_id in con.execute(
-                "SELECT article_id, content_hash, story_id FROM article_rows"
-                " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-                [[r["article_id"] for r in rows]]).fetchall()
-        }
-        holder_of_hash = dict(con.execute(
-            "SELECT content_hash, min(article_id) FROM article_rows"
-            " WHERE content_hash IN (SELECT unnest(?::VARCHAR[])) GROUP BY content_hash",
-            [[r["content_hash"] for r in rows if r["content_hash"]]]).fetchall())
+        return ArticlePlan(rows, stats)
+    stored = {
+        article_id: (content_hash, story_id)
+        for article_id, content_hash, story_id in con.execute(
+            "SELECT article_id, content_hash, story_id FROM article_rows"
+            " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [[r["article_id"] for r in rows]]).fetchall()
+    }
+    holder_of_hash = dict(con.execute(
+        "SELECT content_hash, min(article_id) FROM article_rows"
+        " WHERE content_hash IN (SELECT unnest(?::VARCHAR[])) GROUP BY content_hash",
+        [[r["content_hash"] for r in rows if r["content_hash"]]]).fetchall())
 
-        fresh = []
-        for row in rows:
-            if row["article_id"] in stored:
-                old_hash, row["story_id"] = stored[row["article_id"]]
-                if old_hash == row["content_hash"]:
-                    stats.unchanged += 1
-                else:
-                    stats.updated += 1
-                    stats.changed_urls.add(row["canonical_url"])
-                continue
-            holder = holder_of_hash.get(row["content_hash"]) if row["content_hash"] else None
-            if holder is not None:
-                row["duplicate_of"] = holder
-                stats.duplicate += 1
+    for row in rows:
+        if row["article_id"] in stored:
+            old_hash, row["story_id"] = stored[row["article_id"]]
+            if old_hash == row["content_hash"]:
+                row["change"] = "unchanged"
+                stats.unchanged += 1
             else:
-                stats.new += 1
+                row["change"] = "updated"
+                stats.updated += 1
                 stats.changed_urls.add(row["canonical_url"])
-                if row["content_hash"]:
-                    holder_of_hash[row["content_hash"]] = row["article_id"]
-            fresh.append(row)
+            continue
+        holder = holder_of_hash.get(row["content_hash"]) if row["content_hash"] else None
+        if holder is not None:
+            row["change"], row["duplicate_of"] = "duplicate", holder
+            stats.duplicate += 1
+        else:
+            row["change"] = "new"
+            stats.new += 1
+            stats.changed_urls.add(row["canonical_url"])
+            if row["content_hash"]:
+                holder_of_hash[row["content_hash"]] = row["article_id"]
+    return ArticlePlan(rows, stats)
 
-        merged = _assign_story_ids(con, fresh, assign_stories)
+
+def story_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Stored articles (duplicates aside) with the columns story grouping reads, oldest first."""
+    return [dict(zip(STORY_COLUMNS, values)) for values in con.execute(
+        f"SELECT {', '.join(STORY_COLUMNS)} FROM article_rows WHERE duplicate_of IS NULL"
+        " ORDER BY first_seen_at, published_at NULLS LAST, article_id").fetchall()]
+
+
+def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable,
+                  *, stories: Mapping[str, str] | None = None) -> LoadStats:
+    """Insert new articles, update changed ones, mark the rest as seen.
+
+    ``records`` are :class:`ArticleRecord`, dicts or objects with the same fields.
+    ``stories`` maps article ids to story ids, as story grouping (a stage before this one,
+    in flows/) decided: new articles not in it start a story of their own; stored articles in
+    it move to the given story (two stories merged). A duplicate follows the story of the
+    article it duplicates.
+    """
+    now = now_utc()
+    stories = stories or {}
+    with transaction(con):
+        plan = plan_articles(con, records, run_id=run_id, now=now)
+        rows, stats = plan.rows, plan.stats
+        if not rows:
+            return stats
+        fresh = [row for row in rows if row["change"] in ("new", "duplicate")]
+        for row in plan.new_rows:
+            row["story_id"] = stories.get(row["article_id"], row["article_id"])
         for row in fresh:  # a duplicate follows the story of the article it duplicates
             if row["duplicate_of"] is not None:
                 row["story_id"] = _story_of(con, row["duplicate_of"], fresh)
+        fresh_ids = {row["article_id"] for row in fresh}
+        merged = {doc: story for doc, story in stories.items() if doc not in fresh_ids}
 
         _write_stories(con, fresh, run_id, now)
-        table = pa.Table.from_pylist(rows, _ARTICLE_SCHEMA)
+        table = pa.Table.from_pylist([{k: row[k] for k in _ARTICLE_SCHEMA.names} for row in rows],
+                                     _ARTICLE_SCHEMA)
         with staged(con, "staged_articles", table):
             con.execute("""
                 INSERT INTO article_rows SELECT * FROM staged_articles
@@ -351,30 +390,9 @@ def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable
             with staged(con, "staged_story_moves", moves):
                 con.execute("""
                     UPDATE article_rows SET story_id = m.story_id FROM staged_story_moves m
-                    WHERE article_rows.article_id = m.article_id""")
+                    WHERE article_rows.article_id = m.article_id
+                      AND article_rows.story_id IS DISTINCT FROM m.story_id""")
     return stats
-
-
-def _assign_story_ids(con, fresh: list[dict], assigner: StoryAssigner | None) -> dict[str, str]:
-    """Set story_id on the new rows; return stored articles whose story changed (merges)."""
-    new_rows = [r for r in fresh if r["duplicate_of"] is None]
-    if not new_rows:
-        return {}
-    assigner = assigner or assign_stories
-    existing = [
-        _story_document(dict(zip(("article_id", "canonical_url", "url", "google_link", "title",
-                                  "related_urls", "signature", "story_id"), values)))
-        for values in con.execute(
-            "SELECT article_id, canonical_url, url, google_link, title, related_urls, signature,"
-            " story_id FROM article_rows WHERE duplicate_of IS NULL"
-            " ORDER BY first_seen_at, published_at NULLS LAST, article_id").fetchall()
-    ]
-    new_rows.sort(key=lambda r: (r["published_at"] is None, r["published_at"] or now_utc()))
-    mapping = assigner([_story_document(r) for r in new_rows], existing)
-    for row in new_rows:
-        row["story_id"] = mapping.get(row["article_id"], row["article_id"])
-    new_ids = {r["article_id"] for r in new_rows}
-    return {doc: story for doc, story in mapping.items() if doc not in new_ids}
 
 
 def _story_of(con, article_id: str, fresh: list[dict]) -> str:
