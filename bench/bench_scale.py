@@ -149,12 +149,14 @@ def child(args) -> int:
 
 def _child_result(python: str, extra: list[str], timeout: float) -> dict:
     command = [python, str(Path(__file__).resolve()), "--child", *extra]
-    # In the folder of its own checkout when the interpreter lives in one (<checkout>/.venv/bin):
-    # older installs looked their schema and templates up relative to the working folder.
+    # With its own checkout on the path when the interpreter lives in one (<checkout>/.venv/bin):
+    # older installs looked their schema and templates up as top-level folders.
     checkout = Path(python).absolute().parents[2]
-    cwd = checkout if (checkout / "pyproject.toml").is_file() else None
+    env = dict(os.environ)
+    if (checkout / "pyproject.toml").is_file():
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     wall = time.perf_counter() - started
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
