@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
 NEAR_DUPLICATE_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
 SIGNATURE_SIZE = 64
@@ -38,6 +40,10 @@ _PERMUTATIONS = tuple(
     (_rng.randrange(1, _MERSENNE_PRIME), _rng.randrange(0, _MERSENNE_PRIME))
     for _ in range(SIGNATURE_SIZE)
 )
+_A = np.array([a for a, _ in _PERMUTATIONS], dtype=np.uint64)[:, None]
+_B = np.array([b for _, b in _PERMUTATIONS], dtype=np.uint64)[:, None]
+_P = np.uint64(_MERSENNE_PRIME)
+_LOW31, _LOW30 = np.uint64((1 << 31) - 1), np.uint64((1 << 30) - 1)
 
 
 def canonical_url(url: str) -> str:
@@ -77,19 +83,42 @@ def content_hash(text: str) -> str:
 
 
 def text_signature(text: str) -> tuple[int, ...]:
-    """MinHash signature of the text's word 3-shingles; () when the text has no words."""
+    """MinHash signature of the text's word 3-shingles; () when the text has no words.
+
+    Value i is min over shingles h (blake2b, 64 bits) of (a_i * h + b_i) mod (2^61 - 1), computed
+    for all 64 permutations and all shingles at once in numpy, exactly (no float, no overflow):
+    signatures stored by earlier versions stay comparable.
+    """
     words = _WORD.findall(text.lower())
     if not words:
         return ()
     width = min(SHINGLE_WORDS, len(words))
     shingles = {" ".join(words[i:i + width]) for i in range(len(words) - width + 1)}
-    hashes = [
-        int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
-        for s in shingles
-    ]
-    return tuple(
-        min((a * h + b) % _MERSENNE_PRIME for h in hashes) for a, b in _PERMUTATIONS
-    )
+    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
+    hashes = _mod_p(np.frombuffer(digests, dtype=">u8").astype(np.uint64))
+    return tuple(int(v) for v in _mul_mod_p(_A, hashes[None, :], _B).min(axis=1))
+
+
+def _mod_p(x: np.ndarray) -> np.ndarray:
+    """x mod 2^61-1 for any uint64 x (2^61 = 1 mod p, so fold the high bits onto the low ones)."""
+    x = (x & _P) + (x >> np.uint64(61))
+    x = (x & _P) + (x >> np.uint64(61))
+    return np.where(x >= _P, x - _P, x)
+
+
+def _mul_mod_p(a: np.ndarray, h: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(a * h + b) mod 2^61-1 for a, h, b < 2^61, in uint64 limbs of 31 bits.
+
+    a*h = a1*h1*2^62 + (a1*h0 + a0*h1)*2^31 + a0*h0, with 2^62 = 2 and 2^61 = 1 (mod p); the
+    middle term is split again at 2^30 so that every partial sum stays below 2^64.
+    """
+    a1, a0 = a >> np.uint64(31), a & _LOW31
+    h1, h0 = h >> np.uint64(31), h & _LOW31
+    mid = a1 * h0 + a0 * h1                                 # < 2^62
+    total = (np.uint64(2) * (a1 * h1)                       # < 2^61
+             + (mid >> np.uint64(30)) + ((mid & _LOW30) << np.uint64(31))   # < 2^32 + 2^61
+             + a0 * h0 + b)                                 # < 2^62 + 2^61
+    return _mod_p(total)
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from newsfacts.extractors.article import extract_article
@@ -146,3 +147,29 @@ def test_same_article_on_two_sites_is_a_near_duplicate_after_extraction():
     assert similarity(signature["01_portal_analysis"], signature["08_heldout_amp"]) >= NEAR_DUPLICATE_THRESHOLD
     # seeds 003 and 004: the same SpaceX deal written up by two outlets
     assert similarity(signature["04_aggregator_comments"], signature["05_legacy_cp1252"]) < 0.1
+
+
+def test_signature_values_are_the_documented_minhash_so_stored_ones_stay_comparable():
+    """Each value is min over shingles of (a*h + b) mod 2^61-1, h the shingle's 64-bit blake2b:
+    written out here with Python integers, on texts of many sizes and scripts."""
+    import hashlib
+    import random
+
+    from newsfacts.extractors.dedup import _PERMUTATIONS
+
+    prime = (1 << 61) - 1
+
+    def written_out(text):
+        words = re.findall(r"\w+", text.lower())
+        shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)} if len(words) >= 3 \
+            else {" ".join(words)}
+        hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")
+                  for s in shingles]
+        return tuple(min((a * h + b) % prime for h in hashes) for a, b in _PERMUTATIONS)
+
+    rng = random.Random(7)
+    vocab = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 7))) for _ in range(500)]
+    texts = [WIRE, SYNDICATED, "one", "two words", "Ünïcode wörds, déjà vu"] + [
+        " ".join(rng.choice(vocab) for _ in range(rng.randint(3, 900))) for _ in range(40)]
+    for text in texts:
+        assert text_signature(text) == written_out(text)
