@@ -3,6 +3,7 @@
 Main text comes from trafilatura (measured against a BeautifulSoup heuristic on
 fixtures/articles/ by bench/article_quality.py). Metadata is read from the page's own
 declarations first (meta tags, JSON-LD, <time>), with trafilatura's guesses as the fallback.
+The page is parsed once: the metadata is read from the same lxml tree trafilatura extracts from.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from bs4 import BeautifulSoup, UnicodeDammit
+from bs4 import UnicodeDammit
+from lxml.html import HtmlElement
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,6 @@ MAX_HTML_CHARS = 3_000_000
 _TRAFILATURA_OPTIONS = dict(
     include_comments=False,
     include_tables=True,
-    with_metadata=True,
     # No justext/readability fallback: it is quadratic in the number of paragraphs (16 s on a
     # page of 10,000 blocks) and changed nothing on fixtures/articles/.
     fast=True,
@@ -55,17 +56,26 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         raise ArticleError("empty page")
 
     try:
-        document = trafilatura.bare_extraction(markup, url=url, **_TRAFILATURA_OPTIONS)
+        tree = trafilatura.load_html(markup)
+        if tree is None:
+            raise ArticleError("no main text found on the page")
+        metadata = _page_metadata(tree)
+        own_title = _title(tree, metadata, metadata.get("site_name"))
+        # trafilatura's metadata guesses are only a fallback: skipped when the page declares all.
+        guesses = not (own_title and all(metadata.get(k) for k in ("published_at", "author", "site_name")))
+        # trafilatura works on its own copy of the tree: ours stays whole.
+        document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS, with_metadata=guesses)
+    except ArticleError:
+        raise
     except Exception as error:  # trafilatura/lxml failures on hostile markup: report, don't crash
         raise ArticleError(f"unextractable page: {type(error).__name__}: {error}") from error
     blocks = _blocks(document.body) if document is not None and document.body is not None else []
     if not blocks:
         raise ArticleError("no main text found on the page")
 
-    soup = BeautifulSoup(markup, "lxml")
-    metadata = _page_metadata(soup)
     site_name = metadata.get("site_name") or document.sitename
-    title = _title(soup, metadata, site_name) or document.title
+    title = (own_title if site_name == metadata.get("site_name") else _title(tree, metadata, site_name)) \
+        or document.title
     author = metadata.get("author") or document.author
     text = "\n\n".join(_without_boilerplate(blocks, title, author))
     if not text:
@@ -161,28 +171,28 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "p
               "sailthru.date")
 
 
-def _page_metadata(soup: BeautifulSoup) -> dict[str, str]:
+def _page_metadata(tree: HtmlElement) -> dict[str, str]:
     """What the page declares about itself (values are untrusted text; only stored)."""
     meta: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in tree.iter("meta"):
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
         value = _clean(tag.get("content"))
         if key and value and key not in meta:
             meta[key] = value
-    linked = _json_ld_article(soup)
+    linked = _json_ld_article(tree)
 
     found: dict[str, str] = {}
     for candidate in [meta.get(key) for key in _DATE_META] + [
-        linked.get("datePublished"), _first_time_datetime(soup)
+        linked.get("datePublished"), _first_time_datetime(tree)
     ]:
         date = _iso_date(candidate)
         if date:
             found["published_at"] = date
             break
 
-    rel_author = soup.find("a", rel="author")
+    rel_author = _first(tree, ".//a" + _HAS_REL.format("author"))
     for candidate in (meta.get("author"), _json_ld_author(linked.get("author")),
-                      rel_author.get_text(" ") if rel_author else None, meta.get("article:author")):
+                      _text(rel_author) if rel_author is not None else None, meta.get("article:author")):
         author = _clean(candidate)
         if author and not author.startswith(("http://", "https://")):
             found["author"] = author
@@ -194,17 +204,30 @@ def _page_metadata(soup: BeautifulSoup) -> dict[str, str]:
             found[key] = meta[source]
     if not found.get("site_name") and meta.get("application-name"):
         found["site_name"] = meta["application-name"]
-    canonical = soup.find("link", rel="canonical", href=True)
-    if canonical:
-        found["canonical"] = _clean(canonical["href"])
+    canonical = _first(tree, ".//link[@href]" + _HAS_REL.format("canonical"))
+    if canonical is not None:
+        found["canonical"] = _clean(canonical.get("href"))
     return found
 
 
-def _json_ld_article(soup: BeautifulSoup) -> dict:
+# rel holds a space-separated list of link types
+_HAS_REL = "[contains(concat(' ', normalize-space(@rel), ' '), ' {} ')]"
+
+
+def _first(tree: HtmlElement, path: str) -> HtmlElement | None:
+    found = tree.xpath(path)
+    return found[0] if found else None
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.itertext())
+
+
+def _json_ld_article(tree: HtmlElement) -> dict:
     """The first JSON-LD object (top level, list or @graph) that has a datePublished or author."""
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in tree.xpath(".//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(script.text or "")
         except (ValueError, RecursionError):
             continue
         stack = [data]
@@ -228,10 +251,10 @@ def _json_ld_author(author) -> str | None:
     return author if isinstance(author, str) else None
 
 
-def _first_time_datetime(soup: BeautifulSoup) -> str | None:
-    scope = soup.find("article") or soup
-    time_tag = scope.find("time", datetime=True)
-    return time_tag["datetime"] if time_tag else None
+def _first_time_datetime(tree: HtmlElement) -> str | None:
+    scope = _first(tree, ".//article")
+    time_tag = _first(tree if scope is None else scope, ".//time[@datetime]")
+    return time_tag.get("datetime") if time_tag is not None else None
 
 
 def _iso_date(value) -> str | None:
@@ -253,14 +276,15 @@ def _iso_date(value) -> str | None:
     return parsed.isoformat()
 
 
-def _title(soup: BeautifulSoup, metadata: dict[str, str], site_name: str | None) -> str | None:
+def _title(tree: HtmlElement, metadata: dict[str, str], site_name: str | None) -> str | None:
     if metadata.get("og_title"):
         return _trim_site_name(metadata["og_title"], site_name, guess=False)
-    h1 = soup.find("h1")
-    if h1 and _clean(h1.get_text(" ")):
-        return _clean(h1.get_text(" "))
-    if soup.title and _clean(soup.title.get_text(" ")):
-        return _trim_site_name(_clean(soup.title.get_text(" ")), site_name, guess=True)
+    h1 = _first(tree, ".//h1")
+    if h1 is not None and _clean(_text(h1)):
+        return _clean(_text(h1))
+    title = _first(tree, ".//title")
+    if title is not None and _clean(_text(title)):
+        return _trim_site_name(_clean(_text(title)), site_name, guess=True)
     return None
 
 
