@@ -2,9 +2,10 @@
 
 `write_site(root, n)` writes RSS feeds (100 items each) and article pages of about 630 words
 into `root`, served by newsfacts.demo_site.DemoSite (which fills in {{base}}), plus the sources
-file that points at them. Every page carries four to six deal or capacity sentences built from
-a fixed cast of companies, with figures drawn from a few values per pair, so the fact rules
-have work and the same deal reported with two figures becomes a conflict; one page in twenty
+file that points at them. Every page carries four to six deal or capacity sentences about the
+organisations of the extractor's own lexicon (orgs.jsonl), chosen with Zipf-like weights as news
+is (a few names everywhere, a long tail), with figures drawn from a few values per template, so
+the fact rules have work and the same deal reported with two figures becomes a conflict; one page in twenty
 is a syndicated copy of an earlier one (a new intro, the same body) for story grouping.
 Deterministic for a given seed.
 
@@ -14,18 +15,22 @@ them) straight into an opened warehouse, for measuring conflict detection at siz
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
+from functools import cache
 from html import escape
+from importlib import resources
 from pathlib import Path
 
 ITEMS_PER_FEED = 100
 TARGET_WORDS = 630
 _DAY = datetime(2026, 11, 30, 6, 0)
 
-PAYERS = ("Microsoft", "Amazon", "Google", "Nvidia", "Oracle", "Meta", "SoftBank", "AMD")
-RECEIVERS = ("OpenAI", "Anthropic", "xAI", "Mistral", "CoreWeave", "Nebius")
-BUILDERS = ("Amazon", "Google", "Microsoft", "Meta", "Oracle", "CoreWeave")
+# Who plays which part, by the lexicon's kinds.
+_ROLES = {"p": ("hyperscaler", "bigtech", "chipmaker", "investor"),
+          "r": ("lab", "company", "neocloud"),
+          "b": ("hyperscaler", "bigtech", "neocloud", "provider")}
 PLACES = ("Ohio", "Texas", "Virginia", "Arizona", "Georgia", "Iowa", "Oregon", "Wisconsin")
 
 # Deal sentences the extractor reads; {p} payer, {r} receiver, {b} builder, {x} place.
@@ -57,10 +62,22 @@ def _filler(rng: random.Random) -> str:
     return f"{sentence} {tail}." if tail else f"{sentence}."
 
 
+@cache
+def _cast() -> dict[str, tuple[list[str], list[float]]]:
+    """Names per role with weights 1/rank (in the lexicon's order, the best-known first)."""
+    lexicon = resources.files("newsfacts.extractors.facts").joinpath("data", "orgs.jsonl")
+    orgs = [json.loads(line) for line in lexicon.read_text("utf-8").splitlines() if line.strip()]
+    cast = {}
+    for role, kinds in _ROLES.items():
+        names = [org["name"] for org in orgs if org["kind"] in kinds]
+        cast[role] = (names, [1 / rank for rank in range(1, len(names) + 1)])
+    return cast
+
+
 def _deal(rng: random.Random) -> str:
     template, values = rng.choice(_DEALS)
-    return template.format(p=rng.choice(PAYERS), r=rng.choice(RECEIVERS), b=rng.choice(BUILDERS),
-                           x=rng.choice(PLACES), v=rng.choice(values))
+    names = {role: rng.choices(*_cast()[role])[0] for role in _ROLES}
+    return template.format(**names, x=rng.choice(PLACES), v=rng.choice(values))
 
 
 def article_paragraphs(rng: random.Random) -> list[str]:
