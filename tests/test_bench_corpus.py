@@ -9,7 +9,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from newsfacts.config import load_sources
+from newsfacts.flows.config import load_sources
 from newsfacts.extractors.article import extract_article
 from newsfacts.extractors.facts import FactExtractor
 from newsfacts.extractors.feeds import parse_feed
