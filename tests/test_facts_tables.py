@@ -297,3 +297,37 @@ def test_aligned_table_without_rule_reads_like_its_pipe_twin(extractor):
     ]
     assert facts_of(extractor, UNRULED) == expected
     assert facts_of(extractor, "Recent rounds:\n\n" + pipes + "\n") == expected
+
+
+CAPEX_TABLE = """Hyperscalers raised their capital spending again in the third quarter, company filings show.
+
+| Company | Q3 2025 | Change |
+|---|---|---|
+| Microsoft | $34.9 billion | +74% |
+| Meta | $19.4 billion | +111% |
+"""
+
+
+def test_a_capital_spending_table_is_not_funding_rounds():
+    # the column says nothing; the sentence introducing the table names capital spending,
+    # which is more specific than its verb "raised"
+    facts = extract_facts(CAPEX_TABLE, "2025-11-01")
+    assert [(f.metric, f.subject, f.value) for f in facts] == [
+        ("infrastructure", "Microsoft", 34.9e9), ("infrastructure", "Meta", 19.4e9)]
+
+
+def test_a_contract_backlog_table_gives_no_facts():
+    text = ("Neoclouds disclosed their contract backlog alongside quarterly results.\n\n"
+            "| Company | Amount | Quarter |\n|---|---|---|\n"
+            "| CoreWeave | $55.6 billion | Q3 2025 |\n| Nebius | $4.2 billion | Q3 2025 |\n")
+    assert extract_facts(text, "2025-11-01") == []
+    header = "| Company | Backlog |\n|---|---|\n| CoreWeave | $55.6 billion |\n| Nebius | $4.2 billion |\n"
+    assert extract_facts("Neoclouds reported results.\n\n" + header, "2025-11-01") == []
+
+
+def test_the_column_header_gives_the_measure():
+    text = ("Funding of AI labs, as of November 2025:\n\n| Company | Total raised | Latest round |\n|---|---|---|\n"
+            "| Anthropic | $33.7 billion | $13 billion |\n")
+    facts = extract_facts(text, "2025-11-01")
+    assert [(f.metric, f.value, f.measure) for f in facts] == [
+        ("funding_round", 33.7e9, "total"), ("funding_round", 13e9, "increment")]

@@ -23,12 +23,13 @@ from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bound
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
-from .metrics import choose_metric, forecast_sections, is_hedged, measure_of, metric_in_text
+from .metrics import (choose_metric, forecast_sections, is_hedged, measure_named, measure_of,
+                      metric_in_text, valued_company)
 from .model import Fact
 from .numbers import customise_tokenizer
 from .registry import Registry, default_registry, load_registry
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
-from .tables import TableRow, find_tables, row_at
+from .tables import TableRow, find_tables, first_named, row_at
 from .wordclasses import check_vocab
 
 _ELLIPTICAL_TOKENS = 6
@@ -188,6 +189,13 @@ class DocumentFacts:
                          self.runner_up)
         if context is not None and not roles.mentions:
             attr = context  # "The contract will require 4.5 GW": the parties of the sentence before
+        if metric == "funding_round":
+            named = self._orgs_in(sent.start, sent.end)
+            raiser = valued_company(figure, named)
+            if raiser is not None and raiser != attr.subject:   # "X led a round that values Y at …"
+                lead = attr.counterparty or attr.subject
+                in_sentence = {o.label_ for o in named}
+                attr = Attribution(raiser, lead if lead in in_sentence and lead != raiser else None, attr.confidence)
         respective = self._respective_party(figure, sent, roles)
         if respective is not None and metric not in ("investment", "equity_stake", "valuation", "revenue"):
             attr = Attribution(context.subject if context else self.main, respective, 0.7)
@@ -288,7 +296,7 @@ class DocumentFacts:
             return None
         if not any(o.end <= figure.start for o in self._orgs_in(sent.start, sent.end)):
             return None  # the item must name whom it ranks
-        return metric_in_text(self.text.lstrip().split("\n", 1)[0])
+        return first_named(lambda: metric_in_text(self.text.lstrip().split("\n", 1)[0], self.registry))
 
     def _table_fact(self, figure: Figure, row: TableRow) -> Fact | None:
         doc = self.doc
@@ -303,19 +311,22 @@ class DocumentFacts:
             return None
         caption_attr, caption_metric = self._caption(row)
         cell_cues = self._cues_in(cell.start, cell.end)
-        metric = choose_metric(figure, cell_cues, commitment_fallback=False)
+        metric = choose_metric(figure, cell_cues, commitment_fallback=False, registry=self.registry)
         row_subject = self._header_org(row, index) or self._row_subject(row, index)
         label_orgs = [o for o in self._orgs_in_chars(label_cell.start, label_cell.end)
                       if o.label_ != row_subject] if index != 0 else []
         if metric is None and figure.unit == "USD":
-            table_metric = caption_metric or metric_in_text(row.heading or "")
-            metric = ("investment" if any(word in column.lower() for word in _INVESTOR_COLUMN) else None) \
-                or metric_in_text(column) \
-                or (metric_in_text(label_cell.text) if index != 0 else None) \
-                or ("investment" if label_orgs and table_metric == "funding_round" else None) \
-                or table_metric \
-                or ("compute_deal" if "commitment" in column.lower() else None) \
-                or choose_metric(figure, cell_cues)
+            # the column, the row's label, then the sentence introducing the table and its
+            # heading; the first that names a metric (or a non-fact: "Backlog") decides
+            table_metric = caption_metric or metric_in_text(row.heading or "", self.registry)
+            metric = first_named(
+                lambda: "investment" if any(word in column.lower() for word in _INVESTOR_COLUMN) else None,
+                lambda: metric_in_text(column, self.registry),
+                lambda: metric_in_text(label_cell.text, self.registry) if index != 0 else None,
+                lambda: "investment" if label_orgs and table_metric == "funding_round" else None,
+                lambda: table_metric,
+                lambda: "compute_deal" if "commitment" in column.lower() else None,
+                lambda: choose_metric(figure, cell_cues, registry=self.registry))
         if metric is None:
             return None
         subject = row_subject or (caption_attr.subject if caption_attr else None) or self.main
@@ -330,7 +341,8 @@ class DocumentFacts:
         if as_of is None and row.caption:
             as_of = nearest_date(dates_in(self.text[row.caption[0]:row.caption[1]], row.caption[0],
                                           self.published_at), row.caption[1])
-        return self._make(figure, metric, Attribution(subject, cp, 0.8), self._text_of(row_span), as_of)
+        return self._make(figure, metric, Attribution(subject, cp, 0.8), self._text_of(row_span), as_of,
+                          measure_named(metric, column, self.registry))
 
     def _table_counterparty(self, figure, row, index, cell, metric, subject, label_orgs) -> str | None:
         in_cell = [o for o in self._orgs_in(cell.start, cell.end) if not (figure.start <= o.start < figure.end)]
@@ -410,20 +422,21 @@ class DocumentFacts:
         if known:
             return known
         orgs = self._orgs_in(caption.start, caption.end)
-        metric = metric_in_text(self._text_of(caption))
+        metric = metric_in_text(self._text_of(caption), self.registry)
         if not orgs:
             return None, metric
         return Attribution(orgs[0].label_, None, 0.6), metric
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _make(self, figure: Figure, metric: str, attr: Attribution, sentence: str, as_of: str | None) -> Fact:
+    def _make(self, figure: Figure, metric: str, attr: Attribution, sentence: str, as_of: str | None,
+              measure: str | None = None) -> Fact:
         return Fact(
             subject=attr.subject, counterparty=attr.counterparty, metric=metric, value=figure.value,
             unit=figure.unit, qualifier=figure.qualifier, sentence=sentence,
             as_of=as_of or self.published_at, span=(figure.span.start_char, figure.span.end_char),
             value_max=figure.value_max, chip_type=figure.chip_type, currency=figure.currency,
-            amount=figure.amount, confidence=attr.confidence, measure=self._measure(figure, metric))
+            amount=figure.amount, confidence=attr.confidence, measure=measure or self._measure(figure, metric))
 
     def _measure(self, figure: Figure, metric: str) -> str | None:
         """Total, increment, rate or period, read in the figure's sentence (a table row is one)."""

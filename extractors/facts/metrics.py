@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .components import lower_words
+from .components import lower_words, pattern_path, read_jsonl
 from .figures import DOC_TEXT, Figure
 from .numbers import QUALIFIER_BEFORE, QUALIFIER_SOFTENERS
 from .registry import MONEY, Registry, default_registry
@@ -33,6 +33,7 @@ _CLAUSE_BREAKS = _REGISTRY.word_list("clause_breaks")
 _QUALIFIER_WORDS = {w for phrase, _ in QUALIFIER_BEFORE for w in phrase} | QUALIFIER_SOFTENERS | {"under", "a", "an"}
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 _BUILD_VERBS = _REGISTRY.word_list("build_verbs")
+_PAYING_VERBS = _REGISTRY.word_list("paying_verbs")
 _VALUING_VERBS = _REGISTRY.word_list("valuing_verbs")
 _WORTH_WORDS = _REGISTRY.word_list("worth_words")
 SPEECH_VERBS = _REGISTRY.word_list("speech_verbs")   # each rule adds what its reading needs
@@ -61,6 +62,8 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         return VALUATION
     if _paid_for_stake(figure, cues):
         return INVESTMENT
+    if _paid(figure, cues):
+        return SPEND
     money = registry.for_unit(MONEY)
     candidates = [c for c in cues if (c.label_ in money or c.label_ == NOT_A_FACT)
                   and (c.end <= figure.start or c.start >= figure.end) and not _purpose(figure, c)]
@@ -76,7 +79,7 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         best = _invested_in(figure, candidates) or best
         if best.label_ == INVESTMENT and _to_build(figure):
             return INFRASTRUCTURE
-    if best.label_ == VALUATION:
+    if best.label_ == VALUATION and best.text.lower() == "valued":
         valued = _thing_valued(best, candidates)
         if valued is not None:
             return valued
@@ -104,11 +107,38 @@ def _values_at(figure: Figure) -> bool:
     return any(w in _VALUING_VERBS for w in words[max(at - 6, 0):at])
 
 
+def valued_company(figure: Figure, orgs: list) -> str | None:
+    """"led a $300 million round that values Kestrel Labs at $9.5 billion": the company a
+    valuing verb after the figure names (right after the verb, or after "the") raised it."""
+    words = lower_words(figure.span.doc)
+    for org in orgs:
+        if org.start <= figure.end or org.start - figure.end > 8:
+            continue
+        verb = org.start - 1 if words[org.start - 1] != "the" else org.start - 2
+        if words[verb] in _VALUING_VERBS and org.end < len(words) and words[org.end] == "at":
+            return org.label_
+    return None
+
+
 def _paid_for_stake(figure: Figure, cues: list[Span]) -> bool:
     """"to take a 49% stake in Kinross for $3.6 billion": money paid for a stake is invested."""
     doc = figure.span.doc
     return figure.start > 0 and lower_words(doc)[figure.start - 1] == "for" \
         and any(c.label_ == STAKE and c.text.lower() == "stake" and c.end <= figure.start for c in cues)
+
+
+def _paid(figure: Figure, cues: list[Span]) -> bool:
+    """"Cohere paid Vantor $150 million", "it paid NVIDIA $1.1 billion for GPUs": a payment
+    made is spend, though it buys capacity (a contract to buy it is a compute deal). The
+    payee may stand between the verb and the figure; a stake bought after it is an investment."""
+    words = lower_words(figure.span.doc)
+    before = words[max(figure.start - 5, 0):figure.start]
+    if not any(w in _PAYING_VERBS for w in before):
+        return False
+    verb = max(i for i, w in enumerate(before) if w in _PAYING_VERBS)
+    if any(w in _CLAUSE_BREAKS or w in (",", ".") for w in before[verb + 1:]):
+        return False
+    return not any(c.label_ == STAKE and 0 <= c.start - figure.end <= 6 for c in cues)
 
 
 def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
@@ -191,19 +221,53 @@ def _new_clause(doc, start: int, end: int) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _text_cues(registry: Registry) -> list[tuple[re.Pattern, str]]:
-    """Each money metric's cues as one pattern, in the registry's order of strength."""
-    return [(re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in registry.get(name).cues) + r")s?\b", re.I), name)
-            for name in registry.for_unit(MONEY)]
+def _text_cues(registry: Registry) -> tuple[re.Pattern, list[tuple[int, int, str]]]:
+    """Every money metric's cues and the non-fact cues as one pattern, a group per cue, and
+    each group's (words, strength, label): a non-fact first, then the registry's order."""
+    labels = {cue: name for name in registry.for_unit(MONEY) for cue in registry.get(name).cues}
+    for rec in read_jsonl(pattern_path("cues.jsonl")):
+        if rec["label"] == NOT_A_FACT:
+            labels.setdefault(rec["pattern"], NOT_A_FACT)
+    order = (NOT_A_FACT,) + registry.for_unit(MONEY)
+    cues = sorted(labels, key=len, reverse=True)
+    groups = [(len(cue.split()), order.index(labels[cue]), labels[cue]) for cue in cues]
+    return re.compile("|".join(rf"\b({re.escape(cue)})s?\b" for cue in cues), re.I), groups
 
 
 @lru_cache(maxsize=4096)
 def metric_in_text(text: str, registry: Registry = _REGISTRY) -> str | None:
-    """The strongest money metric a short text (a column header, a heading) names."""
-    for pattern, label in _text_cues(registry):
-        if pattern.search(text):
-            return label
-    return None
+    """The money metric a short text (a column header, a caption, a heading) names.
+
+    The most specific cue wins, one of more words ("raised their capital spending": capital
+    spending), then the registry's order of strength. A non-fact ("Market value") comes first
+    in a header of a few words, and as the head of a compound anywhere ("their contract
+    backlog"), and gives NOT_A_FACT; elsewhere in a longer text it is a passing mention."""
+    pattern, groups = _text_cues(registry)
+    matches = list(_overlapping(pattern, text))
+    found = []
+    for m in matches:
+        words, strength, label = groups[m.lastindex - 1]
+        if label == NOT_A_FACT:
+            # a compound's last word is its head: "their contract backlog" names a backlog
+            modified = [groups[o.lastindex - 1][0] for o in matches
+                        if o.end() < m.start() and not text[o.end():m.start()].strip(" -")]
+            if modified:
+                words += max(modified)
+            elif len(text.split()) > _HEADER_WORDS:
+                continue
+        found.append((words, strength, label))
+    return min(found, key=lambda f: (-f[0], f[1]))[2] if found else None
+
+
+_HEADER_WORDS = 4
+
+
+def _overlapping(pattern: re.Pattern, text: str):
+    """Matches starting at every word: "capital spending" and "spending" both."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        yield m
+        pos = m.start() + 1
 
 
 def forecast_sections(text: str) -> list[tuple[int, int]]:
@@ -274,6 +338,14 @@ def measure_of(metric: str, text: str, scope: tuple[int, int], figure: tuple[int
                 continue
             found.append((distance, _MEASURE_ORDER.index(kind) if kind in _MEASURE_ORDER else len(_MEASURE_ORDER), kind))
     return min(found)[2] if found else entry.measure
+
+
+def measure_named(metric: str, text: str, registry: Registry = _REGISTRY) -> str | None:
+    """The measure kind a short text (a column header: "Total raised", "Q3 revenue") names, if
+    the metric can have it; None when it names none."""
+    allowed = registry.get(metric).measures
+    named = {kind for kind, pattern in _measure_patterns(registry) if kind in allowed and pattern.search(text)}
+    return next((kind for kind in _MEASURE_ORDER if kind in named), None)
 
 
 def _between(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:

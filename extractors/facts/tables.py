@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Callable
+
+from .metrics import NOT_A_FACT
 
 _SEPARATOR_ROW = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _RULE_LINE = re.compile(r" *-{2,}(?: +-{2,})+ *")         # "-------  ----  -----": two+ dash groups
@@ -312,6 +315,16 @@ def _fit_unruled(line: str, line_start: int, starts: list[int], ends: list[int])
         if cs != start and (ce != end or start == starts[0]):
             return None
     return tuple(Cell(line_start + cs, line_start + ce, line[cs:ce]) for cs, ce in pieces)
+
+
+def first_named(*readings: Callable[[], str | None]) -> str | None:
+    """The metric the first reading that names anything names (readings run in turn, lazily):
+    a reading that names a non-fact ("Backlog", "Market value") ends the search with none."""
+    for reading in readings:
+        named = reading()
+        if named is not None:
+            return None if named == NOT_A_FACT else named
+    return None
 
 
 def row_at(rows: list[TableRow], offset: int) -> TableRow | None:
