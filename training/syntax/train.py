@@ -1,11 +1,11 @@
 """Train the tagger + dependency parser that newsfacts ships, from UD English EWT.
 
-    python training/syntax/train.py --ud PATH/TO/en_ewt [--steps 6000] [--work DIR]
+    python training/syntax/train.py --ud PATH/TO/en_ewt [--steps 4000] [--work DIR]
 
 Converts the three CoNLL-U files to spaCy's binary format, trains with `config.cfg` beside this
 script, scores the best model on the EWT test file (gold tokens) and installs it, with the
 treebank's licence and the scores in its metadata, as the package's syntax model. Training is
-never part of CI: the tests load the shipped model. On 2 cores it takes 30-60 minutes.
+never part of CI: the tests load the shipped model. On a busy 2-core machine it took about 50 minutes.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def install(model: Path, scores: dict[str, float], seconds: float, steps: int) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ud", type=Path, required=True, help="folder holding en_ewt-ud-*.conllu")
-    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--work", type=Path, default=Path("build/syntax"))
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
