@@ -47,12 +47,14 @@ async def nightly(
     reports_dir: str | None = "reports",
     substitutions: dict[str, str] | None = None,
     show_progress: bool = False,
+    batch_size: int | None = None,
 ) -> RunSummary:
     """Parameters are plain JSON values so that a deployment can schedule this flow."""
     config = load_sources(sources_path, substitutions=substitutions)
     with progress_display(show_progress) as progress:
         details = await pipeline.run_stages(
             config, db_path, reports_dir=reports_dir, progress=progress,
-            sources_file=str(sources_path), runner=as_task)
+            sources_file=str(sources_path), runner=as_task,
+            batch_size=batch_size or pipeline.DEFAULT_BATCH_SIZE)
     get_run_logger().info(details.summary.line())
     return details.summary

@@ -78,15 +78,21 @@ class RunSummary:
 
 @dataclass
 class RunDetails:
-    """Everything one run produced, stage by stage (the summary is the part users see)."""
+    """What one run produced, stage by stage (the summary is the part users see). Pages and
+    records are not kept: they go through the stages a batch at a time."""
 
     summary: RunSummary
     feeds: stages.FeedBatch
-    pages: stages.PageBatch
-    extracted: stages.ExtractedBatch
-    articles: LoadStats
-    facts: FactStats
+    articles: LoadStats          # counts summed over the batches
+    facts: FactStats             # counts summed; total as after the last batch
     conflicts: ConflictSummary
+    extracted_urls: list[str] = field(default_factory=list)   # canonical URLs of the records loaded
+    pages_unchanged: int = 0     # pages that answered 304
+
+
+# Pages fetched, parsed, extracted and loaded together: memory holds one batch of pages and
+# records however many articles the night brings (measured by bench/bench_scale.py).
+DEFAULT_BATCH_SIZE = 500
 
 
 async def run_stages(
@@ -99,40 +105,55 @@ async def run_stages(
     progress: ProgressCallback | None = None,
     sources_file: str | None = None,
     runner: StageRunner = direct,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RunDetails:
-    """fetch feeds → fetch articles → parse → skip unchanged → group stories → extract facts →
-    load → detect → report, once.
+    """fetch feeds, then a batch of `batch_size` pages at a time: fetch articles → parse → skip
+    unchanged → group stories → extract facts → load; then detect → report, once.
 
-    `extractor` defaults to a new FactExtractor; `fetcher_factory(config, validators)` makes
-    the HTTP fetcher (tests pass one with short timeouts).
+    `extractor` defaults to a FactExtractor built when the first batch has changed articles (an
+    unchanged rerun builds none); `fetcher_factory(config, validators)` makes the HTTP fetcher
+    (tests pass one with short timeouts). The batches load into the writer's private copy,
+    which is published only when the whole run succeeds.
     """
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
     started = datetime.now(timezone.utc)
     summary = RunSummary(db_path=str(db_path))
     details = {"sources_file": sources_file} if sources_file else {}
+    night = _Night()
     with open_writer(db_path) as con:
         run_id = loading.start_run(con, started_at=started, **details)
         summary.run_id = run_id
-        validators = loading.load_validators(con)
-        async with fetcher_factory(config, validators) as fetcher:
+        async with fetcher_factory(config, loading.load_validators(con)) as fetcher:
             feeds = await runner("fetch feeds", stages.fetch_feeds)(config, fetcher, progress)
-            pages = await runner("fetch articles", stages.fetch_articles)(feeds.candidates, fetcher, progress)
-            validators = dict(fetcher.validators)
-        parsed = runner("parse", stages.parse_pages)(pages.pages)
-        plan = runner("skip unchanged", stages.plan_articles)(con, parsed)
-        stories = runner("group stories", stages.group_stories)(con, plan)
-        extracted = runner("extract", stages.extract_facts)(parsed, plan.stats.changed_urls, extractor, progress)
-        articles, facts = runner("load", stages.load_batch)(
-            con, run_id, config, feeds, pages, extracted, validators, EXTRACTOR_VERSION, stories)
+            candidates = stages.unique_candidates(feeds.candidates)
+            unlogged = feeds  # the feed fetches are logged with the first batch
+            for start in range(0, max(len(candidates), 1), batch_size):
+                batch_progress = _offset(progress, start, len(candidates))
+                pages = await runner("fetch articles", stages.fetch_articles)(
+                    candidates[start:start + batch_size], fetcher, batch_progress)
+                parsed = runner("parse", stages.parse_pages)(pages.pages)
+                plan = runner("skip unchanged", stages.plan_articles)(con, parsed)
+                stories = runner("group stories", stages.group_stories)(con, plan)
+                if extractor is None and plan.stats.changed_urls:
+                    extractor = FactExtractor()
+                extracted = runner("extract", stages.extract_facts)(
+                    parsed, plan.stats.changed_urls, extractor, batch_progress)
+                articles, facts = runner("load", stages.load_batch)(
+                    con, run_id, config, unlogged, pages, extracted, dict(fetcher.validators),
+                    EXTRACTOR_VERSION, stories)
+                unlogged = stages.FeedBatch()
+                night.add(pages, extracted, articles, facts)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
         if reports_dir:
             summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))
 
-        _fill_summary(summary, feeds, pages, extracted, articles, facts, found)
+        _fill_summary(summary, feeds, night, found)
         summary.seconds = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
         status = "ok" if summary.sources_failed == 0 else "partial"
         loading.finish_run(con, run_id, status, asdict(summary))
     log.info(summary.line())
-    return RunDetails(summary, feeds, pages, extracted, articles, facts, found)
+    return RunDetails(summary, feeds, night.articles, night.facts, found, night.urls, night.pages_unchanged)
 
 
 def run_once(config: SourcesConfig, db_path: str | Path, **options) -> RunSummary:
@@ -140,7 +161,38 @@ def run_once(config: SourcesConfig, db_path: str | Path, **options) -> RunSummar
     return asyncio.run(run_stages(config, db_path, **options)).summary
 
 
-def _fill_summary(summary, feeds, pages, extracted, articles, facts, found) -> None:
+def _offset(progress: ProgressCallback | None, start: int, total: int) -> ProgressCallback | None:
+    """Progress through one batch reported as progress through the night's pages."""
+    if progress is None:
+        return None
+    return lambda stage, done, _batch_total: progress(stage, min(start + done, total), total)
+
+
+@dataclass
+class _Night:
+    """Counts over the batches; the batches themselves are let go."""
+
+    articles: LoadStats = field(default_factory=LoadStats)
+    facts: FactStats = field(default_factory=FactStats)
+    urls: list[str] = field(default_factory=list)
+    pages_unchanged: int = 0
+    failed: int = 0
+    snippet_only: int = 0
+
+    def add(self, pages: stages.PageBatch, extracted: stages.ExtractedBatch,
+            articles: LoadStats, facts: FactStats) -> None:
+        for name in ("new", "unchanged", "updated", "duplicate"):
+            setattr(self.articles, name, getattr(self.articles, name) + getattr(articles, name))
+        for name in ("new", "removed", "unchanged"):
+            setattr(self.facts, name, getattr(self.facts, name) + getattr(facts, name))
+        self.facts.total = facts.total
+        self.urls.extend(record.canonical_url for record in extracted.records)
+        self.pages_unchanged += pages.unchanged
+        self.failed += len(extracted.failed)
+        self.snippet_only += sum(1 for record in extracted.records if record.snippet_only)
+
+
+def _fill_summary(summary: RunSummary, feeds: stages.FeedBatch, night: _Night, found: ConflictSummary) -> None:
     for outcome in feeds.outcomes:
         if outcome.status == "failed":
             summary.sources_failed += 1
@@ -149,14 +201,14 @@ def _fill_summary(summary, feeds, pages, extracted, articles, facts, found) -> N
             summary.sources_unchanged += 1
         else:
             summary.sources_ok += 1
-    summary.articles_new = articles.new
-    summary.articles_updated = articles.updated
-    summary.articles_unchanged = articles.unchanged + pages.unchanged
-    summary.articles_duplicate = articles.duplicate
-    summary.articles_failed = len(extracted.failed)
-    summary.snippet_only = sum(1 for record in extracted.records if record.snippet_only)
-    summary.facts_new = facts.new
-    summary.facts_total = facts.total
+    summary.articles_new = night.articles.new
+    summary.articles_updated = night.articles.updated
+    summary.articles_unchanged = night.articles.unchanged + night.pages_unchanged
+    summary.articles_duplicate = night.articles.duplicate
+    summary.articles_failed = night.failed
+    summary.snippet_only = night.snippet_only
+    summary.facts_new = night.facts.new
+    summary.facts_total = night.facts.total
     summary.conflicts_new = found.new
     summary.conflicts_open = found.open
 

@@ -74,7 +74,9 @@ def _sources_path(value: str | None) -> Path:
               help="Port of the demo site (0 picks a free one).")
 @click.option("--no-prefect", is_flag=True,
               help="Run the same stages as plain function calls (no Prefect, no temporary server).")
-def run(sources, db_path, reports_dir, demo, demo_port, no_prefect) -> None:
+@click.option("--batch-size", default=None, type=click.IntRange(min=1),
+              help="Pages fetched, extracted and loaded together (default 500): memory holds one batch.")
+def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size) -> None:
     """Run the nightly pipeline once, now (no Prefect server needed)."""
     import asyncio
 
@@ -89,13 +91,13 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect) -> None:
         logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in the log
         with _demo_site(demo, demo_port) as substitutions:
             if no_prefect:
-                summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions)
+                summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size)
             else:
                 from newsfacts.flows.nightly import nightly
 
                 summary = asyncio.run(nightly(
                     sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
-                    substitutions=substitutions, show_progress=True,
+                    substitutions=substitutions, show_progress=True, batch_size=batch_size,
                 ))
     click.echo(summary.line())
     for failure in summary.failures:
@@ -106,7 +108,7 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect) -> None:
     click.echo(f"took {summary.seconds:.1f}s in the flow")
 
 
-def _run_without_prefect(sources_path, db_path, reports_dir, substitutions):
+def _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size=None):
     from newsfacts.flows.config import load_sources
     from newsfacts.flows.pipeline import run_once
     from newsfacts.flows.progress import progress_display
@@ -115,8 +117,9 @@ def _run_without_prefect(sources_path, db_path, reports_dir, substitutions):
         logging.basicConfig(format="%(levelname)-7s %(message)s")
     config = load_sources(sources_path, substitutions=substitutions)
     with progress_display(True) as progress:
+        options = {"batch_size": batch_size} if batch_size else {}
         return run_once(config, db_path, reports_dir=reports_dir, progress=progress,
-                        sources_file=str(sources_path))
+                        sources_file=str(sources_path), **options)
 
 
 @contextmanager

@@ -88,8 +88,8 @@ def quick_fetcher(config, validators):
     return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators)
 
 
-def run_pipeline_once(config, db_path, extractor):
+def run_pipeline_once(config, db_path, extractor, **options):
     """One run of the library pipeline (flows.pipeline, no Prefect, no report), fetching with
-    short timeouts; returns what the stages produced."""
-    run = asyncio.run(pipeline.run_stages(config, db_path, extractor=extractor, fetcher_factory=quick_fetcher))
-    return run.feeds, run.pages, run.extracted, run.articles
+    short timeouts; returns its RunDetails."""
+    return asyncio.run(pipeline.run_stages(config, db_path, extractor=extractor, fetcher_factory=quick_fetcher,
+                                           **options))

@@ -33,9 +33,9 @@ url = "{{base}}/_fault/malformed.xml"
 
 def test_failing_sources_are_reported_while_the_others_load(site_server, tmp_path, extractor):
     config = demo_config(site_server, FAULTY_SOURCES)
-    feeds, pages, extracted, articles = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
+    run = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
 
-    outcome = {o.source: o for o in feeds.outcomes}
+    outcome = {o.source: o for o in run.feeds.outcomes}
     assert outcome["answers-500"].status == "failed" and "500" in outcome["answers-500"].error
     assert outcome["times-out"].status == "failed" and "timed out" in outcome["times-out"].error
     # feedparser recovers the one good item of the malformed feed; either way it is named
@@ -43,13 +43,13 @@ def test_failing_sources_are_reported_while_the_others_load(site_server, tmp_pat
     assert malformed.status == "failed" or malformed.warning
     for name in ("demo-google-news", "demo-newsroom", "demo-company-blog"):
         assert outcome[name].status == "ok", outcome[name]
-    assert articles.new >= 5
+    assert run.articles.new >= 5
 
     con = open_reader(tmp_path / "w.duckdb")
     errors = dict(con.execute("SELECT source, error FROM fetch_log WHERE error IS NOT NULL").fetchall())
     assert "500" in errors["answers-500"] and "timed out" in errors["times-out"]
     n_articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    assert n_articles == articles.new
+    assert n_articles == run.articles.new
 
 
 def test_snippet_only_items_keep_the_feed_text(site_server, tmp_path, extractor):
@@ -72,13 +72,13 @@ def test_unchanged_feeds_cost_a_304_and_no_parse(site_server, tmp_path, extracto
     real_parse = stages.parse_feed
     monkeypatch.setattr(stages, "parse_feed", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
     site_server.reset_counters()
-    feeds, pages, extracted, articles = run_pipeline_once(config, db, extractor)
+    run = run_pipeline_once(config, db, extractor)
 
     assert parsed == []
-    assert {o.status for o in feeds.outcomes} == {"unchanged"}
+    assert {o.status for o in run.feeds.outcomes} == {"unchanged"}
     assert site_server.responses["/news/rss/search.xml", 304] == 1
     assert site_server.responses["/news/rss/search.xml", 200] == 0
-    assert articles.new == 0 and extracted.records == []
+    assert run.articles.new == 0 and run.extracted_urls == []
 
 
 def test_syndicated_copies_share_one_story(site_server, tmp_path, extractor):
@@ -93,8 +93,7 @@ def test_syndicated_copies_share_one_story(site_server, tmp_path, extractor):
 
 def test_the_same_page_from_two_sources_is_fetched_once(site_server, tmp_path, extractor):
     config = demo_config(site_server)
-    feeds, pages, extracted, articles = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
-    urls = [record.canonical_url for record in extracted.records]
+    urls = run_pipeline_once(config, tmp_path / "w.duckdb", extractor).extracted_urls
     assert len(urls) == len(set(urls))
     assert not any("utm_" in url for url in urls)
 
@@ -186,7 +185,7 @@ def test_an_analyst_holding_the_warehouse_open_neither_blocks_nor_is_blocked(sit
         assert analyst.stdout.readline().split() == ["open", "5"]
         extra = demo_config(site_server, '\n[[source]]\nname = "wire"\nkind = "rss"\n'
                                          'url = "{{base}}/_fault/malformed.xml"\n'.replace("{{base}}", site_server.base_url))
-        feeds, _pages, _extracted, articles = run_pipeline_once(extra, db, extractor)
+        articles = run_pipeline_once(extra, db, extractor).articles
         analyst.stdin.write("\n")
         analyst.stdin.flush()
         assert analyst.stdout.readline().strip() == "still reading 5"   # their snapshot

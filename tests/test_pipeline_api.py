@@ -97,7 +97,7 @@ def test_pages_fetched_again_with_unchanged_content_are_not_extracted_again(site
     counting.documents = 0
     second = asyncio.run(
         pipeline.run_stages(config, db, extractor=counting, fetcher_factory=forgetful_fetcher))
-    assert second.pages.unchanged == 0 and len(second.extracted.records) == len(first.extracted.records)
+    assert second.pages_unchanged == 0 and len(second.extracted_urls) == len(first.extracted_urls)
     assert second.articles.unchanged == first.articles.new and second.articles.new == 0
     assert counting.documents == 0
     assert second.summary.facts_total == first.summary.facts_total and second.facts.removed == 0
