@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("feeds", "articles", "extract", "load", "detect", "report", "publish")
+STAGES = ("feeds", "articles", "parse", "plan", "stories", "extract", "load", "detect", "report", "publish")
 
 
 # --- the child: one pipeline run, timed stage by stage ---------------------------------------
@@ -60,7 +60,8 @@ class _Clock:
         self._last = now
 
 
-_STAGE_OF = {"fetch feeds": "feeds", "fetch articles": "articles", "extract": "extract", "load": "load",
+_STAGE_OF = {"fetch feeds": "feeds", "fetch articles": "articles", "parse": "parse",
+             "skip unchanged": "plan", "group stories": "stories", "extract": "extract", "load": "load",
              "detect conflicts": "detect", "report": "report"}
 
 
@@ -220,7 +221,7 @@ def _child_result(python: str, extra: list[str], timeout: float) -> dict:
     return result
 
 
-def run_size(n: int, pythons: dict[str, str], timeout: float) -> dict[str, dict]:
+def run_size(n: int, pythons: dict[str, str], timeout: float, batch: int | None = None) -> dict[str, dict]:
     sys.path.insert(0, str(HERE))
     from scale_corpus import write_site
 
@@ -238,7 +239,8 @@ def run_size(n: int, pythons: dict[str, str], timeout: float) -> dict[str, dict]
                 work.mkdir()
                 result = _child_result(python, [
                     "--sources", str(sources), "--db", str(work / "w.duckdb"),
-                    "--reports", str(work / "reports"), "--base", site.base_url], timeout)
+                    "--reports", str(work / "reports"), "--base", site.base_url,
+                    *(["--batch", str(batch)] if batch else [])], timeout)
                 results[label] = result
                 _print_run(label, n, result)
     return results
@@ -310,6 +312,7 @@ def main() -> int:
                         help="facts in the synthetic warehouse (0 skips it; 1000000 for the full measure)")
     parser.add_argument("--no-pipeline", action="store_true", help="only the warehouse measurement")
     parser.add_argument("--baseline-python", help="interpreter of another install to run side by side")
+    parser.add_argument("--batch", type=int, help="pages per batch (default: the pipeline's own)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds per child run")
     args = parser.parse_args()
@@ -318,7 +321,7 @@ def main() -> int:
         pythons["baseline"] = args.baseline_python
     sizes = sorted(set(args.sizes + ([20_000] if args.large else [])))
     if not args.no_pipeline:
-        by_size = {n: run_size(n, pythons, args.timeout) for n in sizes}
+        by_size = {n: run_size(n, pythons, args.timeout, args.batch) for n in sizes}
         if args.json:
             args.json.write_text(json.dumps({str(n): r for n, r in by_size.items()}, indent=1))
         if len(sizes) > 1:
