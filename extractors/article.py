@@ -16,10 +16,11 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from bs4 import UnicodeDammit
 from htmldate import find_date
 from trafilatura import metadata as trafilatura_metadata
 from lxml.html import HtmlElement
+
+from newsfacts.extractors.charset import decode_body
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,7 @@ def _decode(html: str | bytes) -> str:
         return html
     if html.isascii():  # every ASCII-compatible encoding reads these bytes alike
         return html.decode("ascii")
-    decoded = UnicodeDammit(html, is_html=True).unicode_markup
-    if decoded is None:
-        raise ArticleError("cannot decode the page's bytes")
-    return decoded
+    return decode_body(html, "text/html")
 
 
 # --- main text -----------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def _read_input(path: str) -> tuple[str, str]:
     if path == "-":
         return sys.stdin.read(), "<stdin>"
     data = Path(path).read_bytes()
-    from newsfacts.flows.http import decode_body
+    from newsfacts.extractors.charset import decode_body
 
     return decode_body(data, None), path
 
