@@ -104,7 +104,7 @@ def _summary(con: duckdb.DuckDBPyConnection, window: datetime | None) -> ReportS
     start = window or datetime(1970, 1, 1)
     (new, open_, reopened), = con.execute("""
         SELECT count(*) FILTER (first_detected_at >= ?),
-               count(*) FILTER (status IN ('open', 'reopened')),
+               count(*) FILTER (needs_review(status)),
                count(*) FILTER (status = 'reopened' AND status_changed_at >= ?)
         FROM conflicts""", [start, start]).fetchall()
     (resolved,), = con.execute("""
@@ -127,7 +127,7 @@ def collect(con: duckdb.DuckDBPyConnection, since: str | None = None,
     for row in con.execute("""
             SELECT conflict_id, subject, counterparty, metric, unit, chip_type, status, class,
                    severity, reason, n_sources, first_detected_at
-            FROM conflicts WHERE status IN ('open', 'reopened')
+            FROM conflicts WHERE needs_review(status)
             ORDER BY severity DESC, conflict_id""").fetchall():
         conflict = ConflictRow(*row[:11], is_new=window is None or row[11] >= window)
         conflict.values = _values(con, conflict.conflict_id)

@@ -15,8 +15,8 @@ import uuid
 
 import duckdb
 
-from newsfacts.warehouse.conflicts import (NEEDS_REVIEW, Resolution, current_resolutions, load_key_facts,
-                                 member_ranks, write_members)
+from newsfacts.warehouse.conflicts import (Resolution, current_resolutions, load_key_facts, member_ranks,
+                                           write_members)
 from newsfacts.warehouse.db import WarehouseError
 from newsfacts.warehouse.load import now_utc, transaction
 
@@ -74,8 +74,7 @@ def list_conflicts(con: duckdb.DuckDBPyConnection, status: str | None = "open") 
         FROM conflicts c"""
     params: list = []
     if status == "open":
-        sql += " WHERE c.status IN (SELECT unnest(?::VARCHAR[]))"
-        params = [list(NEEDS_REVIEW)]
+        sql += " WHERE needs_review(c.status)"
     elif status is not None:
         sql += " WHERE c.status = ?"
         params = [status]

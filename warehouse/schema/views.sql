@@ -1,6 +1,11 @@
 -- Documented views for analysts. Re-created every time a writer opens the warehouse, so this
 -- file is the single definition (no migration needed to change a view).
 
+-- The statuses of a conflict that still needs a reviewer's decision, written once: views,
+-- reports and `newsfacts review` ask needs_review(status) (warehouse.conflicts.NEEDS_REVIEW
+-- is the same pair for Python; a test holds them equal).
+CREATE OR REPLACE MACRO needs_review(status) AS status IN ('open', 'reopened');
+
 CREATE OR REPLACE VIEW articles AS
 SELECT a.article_id, a.url, a.canonical_url, a.source, a.publisher, a.title, a.published_at,
        a.author, a.snippet_only, a.story_id, a.duplicate_of, a.content_hash, a.related_urls,
@@ -14,7 +19,10 @@ COMMENT ON COLUMN articles.url IS 'URL as fetched';
 COMMENT ON COLUMN articles.canonical_url IS 'Canonical URL (tracking parameters removed, rel=canonical)';
 COMMENT ON COLUMN articles.source IS 'Configured source name (sources.toml) that found the article';
 COMMENT ON COLUMN articles.publisher IS 'Publisher name as given by the feed or page';
+COMMENT ON COLUMN articles.title IS 'Headline, from the page or else the feed';
 COMMENT ON COLUMN articles.published_at IS 'Publication time, UTC';
+COMMENT ON COLUMN articles.author IS 'Byline, when the page names one';
+COMMENT ON COLUMN articles.content_hash IS 'sha256 of the text (case and whitespace normalised): a run skips pages whose hash is unchanged';
 COMMENT ON COLUMN articles.snippet_only IS 'True when only the feed snippet was available (page not fetched)';
 COMMENT ON COLUMN articles.story_id IS 'Story (group of syndicated or near-duplicate articles); see stories';
 COMMENT ON COLUMN articles.duplicate_of IS 'article_id already holding identical content, if any';
@@ -164,7 +172,7 @@ WITH candidates AS (
 decided AS (
     SELECT k.*, c.status AS conflict_status, c.resolution, c.accepted_value,
            CASE WHEN c.status = 'resolved' AND c.resolution IN ('accept', 'value') THEN 'accepted'
-                WHEN c.status IN ('open', 'reopened') THEN 'contested'
+                WHEN needs_review(c.status) THEN 'contested'
                 ELSE 'uncontested' END AS figure_status
     FROM candidates k LEFT JOIN conflicts c ON c.conflict_id = k.key_id
     WHERE k.pos = 1
