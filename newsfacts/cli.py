@@ -304,26 +304,36 @@ def review(db_path, show_all) -> None:
     if not rows:
         click.echo("no open conflicts" if not show_all else "no conflicts")
         return
+    click.echo(_review_table(rows), nl=False)
+
+
+def _review_table(rows: list[dict]) -> str:
+    """The review table: one line per value under its conflict, the suggestion below."""
+    from newsfacts.warehouse.rules import format_figure, key_label, period_of, short_date
+
+    widths = (16, 26, 14, 16, 24, 10, 10)
+    header = ("CONFLICT", "CLASS", "VALUE", "FACT", "SOURCE", "AS OF", "PUBLISHED")
+    line = lambda cells: "  ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    indent = " " * (widths[0] + widths[1] + 4)
+    out = [line(header[:2] + ("KEY",) + ("",) * 4).rstrip(), indent + line(("",) * 2 + header[2:]).strip()]
     for row in rows:
-        click.echo(_conflict_line(row))
-
-
-def _conflict_line(row: dict) -> str:
-    pair = row["subject"] + (f" ← {row['counterparty']}" if row.get("counterparty") else "")
-    values = ", ".join(_short_value(v, row["unit"]) for v in row["values"])
-    return (f"{row['conflict_id']}  {row['status']:<9} {row['class']:<18} sev {row['severity']:.2f}  "
-            f"{row['metric']} {pair}: {values}")
-
-
-def _short_value(value: float, unit: str) -> str:
-    scale = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
-    for factor, suffix in scale:
-        if abs(value) >= factor:
-            value_text = f"{value / factor:g}{suffix}"
-            break
-    else:
-        value_text = f"{value:g}"
-    return {"USD": f"${value_text}", "W": f"{value_text}W", "percent": f"{value_text}%"}.get(unit, value_text)
+        facts = row["facts"]
+        first = facts[0].figure if facts else None
+        measure = first.measure if first else None
+        key = key_label(row["subject"], row["counterparty"], row["metric"], row["unit"],
+                        row.get("chip_type"), measure, period_of(measure, first.sentence if first else None))
+        out.append(line((row["conflict_id"], f"{row['class']} ({row['status']})")) + f"  {key}")
+        suggestion = row.get("suggestion")
+        for f in facts:
+            mark = "  <- suggested" if suggestion and suggestion.fact_id == f.fact_id else ""
+            published = f"{f.published_at:%Y-%m-%d}" if f.published_at else ""
+            out.append((line(("", "", format_figure(f.figure), f.fact_id, f.publisher or "",
+                              short_date(f.figure.as_of), published)) + mark).rstrip())
+        if suggestion:
+            out.append(f"{'':18}suggested: {suggestion.figure} (fact {suggestion.fact_id}): {suggestion.reason}")
+            out.append(f"{'':18}accept it: newsfacts resolve {row['conflict_id']} --accept {suggestion.fact_id}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
 
 
 @cli.command()
@@ -348,7 +358,7 @@ def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
                                   dismiss=dismiss, note=note, user=os.environ.get("USER"))
         except ReviewError as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"{conflict_id}: resolved")
+    click.echo(f"{conflict_id}: {'dismissed' if dismiss else 'resolved'}")
 
 
 @cli.command()

@@ -39,7 +39,8 @@ def warehouse(demo_warehouse, tmp_path) -> Path:
 def amazon_conflict(db) -> dict:
     result = invoke("sql", "--db", db, "--format", "json",
                     "SELECT conflict_id, fact_ids, status FROM conflicts "
-                    "WHERE subject = 'Anthropic' AND counterparty = 'Amazon' AND metric = 'investment'")
+                    "WHERE subject = 'Anthropic' AND counterparty = 'Amazon' AND metric = 'investment' "
+                    "AND class = 'contradiction'")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 1
@@ -100,11 +101,68 @@ def test_eval_scores_the_seed_gold_set():
 
 # --- review --------------------------------------------------------------------------------------
 
-def test_review_lists_the_amazon_conflict(warehouse):
-    result = invoke("review", "--db", warehouse)
+def review_table(db) -> tuple[list[str], dict]:
+    """The review table's lines, and the suggestion of its first conflict."""
+    result = invoke("review", "--db", db)
     assert result.exit_code == 0, result.output
-    line = next(l for l in result.output.splitlines() if "investment Anthropic ← Amazon" in l)
-    assert "$8B" in line and "$4B" in line
+    lines = result.output.splitlines()
+    accept = next(l for l in lines if "accept it: newsfacts resolve" in l).split()
+    return lines, {"conflict_id": accept[4], "fact_id": accept[6]}
+
+
+def test_review_prints_a_table_with_the_amazon_conflict_first_and_its_suggestion(warehouse):
+    lines, suggestion = review_table(warehouse)
+    assert lines[0].split() == ["CONFLICT", "CLASS", "KEY"]
+    assert lines[1].split() == ["VALUE", "FACT", "SOURCE", "AS", "OF", "PUBLISHED"]
+    assert lines[0].index("KEY") == lines[1].index("VALUE")
+    conflict = amazon_conflict(warehouse)
+    lines = lines[1:]
+    assert lines[1].startswith(conflict["conflict_id"]) and "contradiction (open)" in lines[1]
+    assert lines[1].endswith("Anthropic – Amazon: investment, total (USD)")
+    eight = next(l for l in lines[2:4] if l.split()[0] == "$8B")
+    four = next(l for l in lines[2:4] if "up to $4B" in l)
+    assert "Compute Atlas Newsroom" in eight and "2026-02-02" in eight and eight.endswith("<- suggested")
+    assert "Founders Daily" in four and "2026-06-03" in four
+    assert set(conflict["fact_ids"]) == {eight.split()[1], four.split()[3]}
+    assert suggestion == {"conflict_id": conflict["conflict_id"], "fact_id": eight.split()[1]}
+    said = next(l for l in lines if "suggested: $8B" in l)
+    assert "a primary source" in said
+
+
+def test_accepting_the_suggestion_is_one_command_and_current_figures_returns_it(warehouse):
+    _, suggestion = review_table(warehouse)
+    result = invoke("resolve", suggestion["conflict_id"], "--accept", suggestion["fact_id"], "--db", warehouse)
+    assert result.exit_code == 0 and result.output.strip() == f"{suggestion['conflict_id']}: resolved"
+    ranks = json.loads(invoke("sql", "--db", warehouse, "--format", "json",
+                              f"SELECT fact_id, rank FROM facts WHERE key_id = '{suggestion['conflict_id']}'").output)
+    assert [r["fact_id"] for r in ranks if r["rank"] == "preferred"] == [suggestion["fact_id"]]
+    assert {r["rank"] for r in ranks if r["fact_id"] != suggestion["fact_id"]} == {"deprecated"}
+    figure = json.loads(invoke("sql", "--db", warehouse, "--format", "json",
+                               "SELECT status, value, fact_id FROM current_figures "
+                               f"WHERE key_id = '{suggestion['conflict_id']}'").output)
+    assert figure == [{"status": "accepted", "value": 8e9, "fact_id": suggestion["fact_id"]}]
+
+
+def test_a_series_without_open_conflict_gives_its_latest_value(warehouse):
+    rows = json.loads(invoke("sql", "--db", warehouse, "--format", "json",
+                             "SELECT f.status, f.value, f.as_of FROM current_figures f JOIN conflicts c "
+                             "ON c.conflict_id = f.key_id WHERE c.class = 'changed_over_time'").output)
+    assert rows and all(r["status"] == "uncontested" and r["value"] is not None for r in rows)
+    revenue = json.loads(invoke("sql", "--db", warehouse, "--format", "json",
+                                "SELECT value, as_of FROM current_figures WHERE metric = 'revenue' "
+                                "AND key_id IN (SELECT conflict_id FROM conflicts)").output)
+    assert revenue == [{"value": 9e9, "as_of": "2025-12"}]   # ~$1B end-2024 → ~$9B end-2025
+
+
+def test_dismiss_says_dismissed_and_bad_values_are_refused(warehouse):
+    conflict = amazon_conflict(warehouse)
+    for bad in ("-5", "nan", "inf", "-inf"):
+        result = invoke("resolve", conflict["conflict_id"], "--value", bad, "--db", warehouse)
+        assert result.exit_code != 0 and "finite number, zero or more" in result.output, bad
+    assert amazon_conflict(warehouse)["status"] == "open"
+    result = invoke("resolve", conflict["conflict_id"], "--dismiss", "--note", "two deals", "--db", warehouse)
+    assert result.exit_code == 0 and result.output.strip() == f"{conflict['conflict_id']}: dismissed"
+    assert amazon_conflict(warehouse)["status"] == "dismissed"
 
 
 def test_resolve_accept_survives_reextraction(warehouse):
@@ -141,7 +199,7 @@ def test_report_formats(warehouse, tmp_path):
     assert "<script src" not in html and "<link rel=\"stylesheet\"" not in html   # opens offline
 
     md = invoke("report", "--db", warehouse, "--format", "md").output
-    assert "## Anthropic – Amazon: investment (USD)" in md and "$8 billion" in md
+    assert "## 1. Anthropic – Amazon: investment, total (USD)" in md and "$8 billion" in md
 
     rows = list(csv.DictReader(io.StringIO(invoke("report", "--db", warehouse, "--format", "csv").output)))
     assert any(r.get("counterparty") == "Amazon" for r in rows)

@@ -6,6 +6,7 @@ import pytest
 
 from test_warehouse_support import (Doc, canonical_docs, fact_in, load_docs, run_once,
                                     table_counts)
+from review_docs import stale_total
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.db import open_reader
 from newsfacts.warehouse.ids import key_id
@@ -134,15 +135,26 @@ def conflict_rows(con):
                        "FROM conflicts ORDER BY conflict_id").fetchall()
 
 
-def test_canonical_case_is_one_changed_over_time_conflict(con):
+def test_canonical_case_is_a_series_of_totals_not_a_conflict_to_review(con):
+    """$4B total (2024-03) → $8B total (2024-11): the total grew; the tranches ($1.25B
+    initial, $2.75B added) and the 'up to $4B' of 2023 are other measures, not compared."""
     load_docs(con, "r1", canonical_docs())
     summary = conflicts.detect_conflicts(con, "r1")
-    assert (summary.new, summary.open, summary.by_class) == (1, 1, {"changed_over_time": 1})
+    assert (summary.new, summary.open, summary.by_class) == (0, 0, {})
     [(cid, klass, status, n_sources, n_facts, severity, reason)] = conflict_rows(con)
-    assert cid == key_id("Anthropic", "Amazon", "investment", "USD", None)
-    assert (klass, status, n_sources, n_facts) == ("changed_over_time", "open", 3, 5)
-    assert severity == pytest.approx((8 - 1.25) / 8 * 3, abs=1e-4)
-    assert "$8B" in reason
+    assert cid == key_id("Anthropic", "Amazon", "investment", "USD", None, "total")
+    assert (klass, status, n_sources, n_facts) == ("changed_over_time", "noted", 2, 2)
+    assert severity == pytest.approx((8 - 4) / 8 * 2, abs=1e-4)
+    assert reason == "figures by date: $4B (2024-03) → $8B (2024-11)"
+
+
+def test_a_total_that_falls_later_is_a_contradiction(con):
+    load_docs(con, "r1", canonical_docs() + [stale_total()])
+    summary = conflicts.detect_conflicts(con, "r1")
+    assert (summary.new, summary.open, summary.by_class) == (1, 1, {"contradiction": 1})
+    [(cid, klass, status, *_rest, reason)] = conflict_rows(con)
+    assert (klass, status) == ("contradiction", "open")
+    assert "$4B (2025-02) is lower than $8B (2024-11): a total cannot fall" in reason
 
 
 def test_facts_without_value_and_agreeing_facts_make_no_conflict(con):
@@ -165,7 +177,7 @@ def test_syndicated_copies_count_as_one_source(con):
     copies = [Doc(f"https://paper{i}.example/ms", text + f" Copy {i}.", "2023-01-23", f"Paper {i}", "MS invests",
                   [fact_in(text, "$10 billion", 10e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")],
                   story_of=wire.url) for i in range(3)]
-    other_text = "Microsoft invested $13 billion in OpenAI."
+    other_text = "Microsoft has invested $13 billion in OpenAI."
     other = Doc("https://other.example/ms", other_text, "2023-01-24", "Other", "MS",
                 [fact_in(other_text, "$13 billion", 13e9, subject="OpenAI", counterparty="Microsoft", as_of="2023-01")])
     load_docs(con, "r1", [wire, *copies, other])
@@ -200,7 +212,7 @@ def test_conflict_ids_are_stable_across_identical_runs(tmp_path):
 
 
 def test_detection_is_idempotent(con):
-    load_docs(con, "r1", canonical_docs())
+    load_docs(con, "r1", canonical_docs() + [stale_total()])
     conflicts.detect_conflicts(con, "r1")
     before, rows = table_counts(con), conflict_rows(con)
     again = conflicts.detect_conflicts(con, "r2")
@@ -209,7 +221,7 @@ def test_detection_is_idempotent(con):
 
 
 def test_a_conflict_that_no_longer_disagrees_is_cleared_and_can_open_again(con):
-    docs = canonical_docs()
+    docs = canonical_docs() + [stale_total()]
     stats, _ = load_docs(con, "r1", docs)
     conflicts.detect_conflicts(con, "r1")
     # re-extraction finds nothing disagreeing any more

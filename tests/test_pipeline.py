@@ -136,6 +136,7 @@ def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_t
     amazon = con.execute("""
         SELECT min_value, max_value, fact_ids FROM conflicts
         WHERE subject = 'Anthropic' AND counterparty = 'Amazon' AND metric = 'investment'
+          AND class = 'contradiction'
     """).fetchall()
     assert len(amazon) == 1
     values = {v for (v,) in con.execute(
@@ -149,6 +150,7 @@ def test_demo_flow_twice_flags_the_amazon_conflict_and_adds_nothing_the_second_t
     with open_writer(db) as writer:
         conflict_id = writer.execute(
             "SELECT conflict_id FROM conflicts WHERE counterparty = 'Amazon' AND metric = 'investment'"
+            " AND class = 'contradiction'"
         ).fetchone()[0]
         resolve(writer, conflict_id, value=8e9, note="three tranches add up to $8B", user="reviewer")
 

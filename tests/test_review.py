@@ -6,6 +6,7 @@ import pytest
 
 from test_warehouse_support import (RESEARCH_URL, WIRE_2024_URL, Doc, canonical_docs, fact_in, load_docs,
                                     run_once)
+from review_docs import STALE_URL, review_docs, total_doc
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.db import open_reader, open_writer
 from newsfacts.warehouse.review import ReviewError, decision_for, list_conflicts, resolve
@@ -21,16 +22,18 @@ def fact_id_of(con, url: str, value: float) -> str:
 
 
 def new_source(value: float, as_of: str = "2024-11", url: str = "https://late.example/amazon") -> Doc:
-    text = f"Amazon's total investment in Anthropic stands at ${value / 1e9:g} billion."
-    return Doc(url, text, "2024-11-25", "Late News", "Amazon total",
-               [fact_in(text, f"${value / 1e9:g} billion", value, as_of=as_of)])
+    return total_doc(value, as_of, url)
 
 
 @pytest.fixture
 def warehouse(tmp_path):
     path = tmp_path / "newsfacts.duckdb"
-    run_once(path, canonical_docs())
+    run_once(path, review_docs())
     return path
+
+
+def figures_of(con, conflict_id, columns="status, value"):
+    return con.execute(f"SELECT {columns} FROM current_figures WHERE key_id = ?", [conflict_id]).fetchall()
 
 
 def accept_research_figure(path, note="research page is the latest total"):
@@ -44,20 +47,21 @@ def accept_research_figure(path, note="research page is the latest total"):
 def test_list_conflicts_gives_values_and_filters_by_status(warehouse):
     reader = open_reader(warehouse)
     [row] = list_conflicts(reader)
-    assert row["values"] == [1.25e9, 2.75e9, 4e9, 8e9]
-    assert row["status"] == "open" and row["class"] == "changed_over_time"
+    assert row["values"] == [4e9, 8e9]
+    assert row["status"] == "open" and row["class"] == "contradiction"
+    assert row["suggestion"] is not None
     assert list_conflicts(reader, status="resolved") == []
     reader.close()
 
 
 def test_accepting_a_fact_ranks_values_and_sets_the_current_figure(warehouse):
     conflict_id, decision = accept_research_figure(warehouse)
-    assert decision.value == 8e9 and decision.decided_by == "alice" and len(decision.known_fact_ids) == 5
+    assert decision.value == 8e9 and decision.decided_by == "alice" and len(decision.known_fact_ids) == 3
     reader = open_reader(warehouse)
     assert the_conflict(reader)["status"] == "resolved"
     assert list_conflicts(reader) == []
-    ranks = dict(reader.execute("SELECT value, rank FROM facts").fetchall())
-    assert ranks[8e9] == "preferred" and ranks[1.25e9] == "deprecated"
+    ranks = dict(reader.execute("SELECT url, rank FROM facts WHERE key_id = ?", [conflict_id]).fetchall())
+    assert ranks == {RESEARCH_URL: "preferred", WIRE_2024_URL: "deprecated", STALE_URL: "deprecated"}
     figure = reader.execute("SELECT status, value, url, sentence FROM current_figures WHERE key_id = ?",
                             [conflict_id]).fetchall()
     assert figure == [("accepted", 8e9, RESEARCH_URL,
@@ -69,7 +73,7 @@ def test_accepting_a_fact_ranks_values_and_sets_the_current_figure(warehouse):
 
 def test_a_resolution_made_after_run_1_holds_after_run_2(warehouse):
     conflict_id, _ = accept_research_figure(warehouse)
-    summary = run_once(warehouse, canonical_docs())["conflicts"]
+    summary = run_once(warehouse, review_docs())["conflicts"]
     assert (summary.new, summary.open, summary.resolved, summary.reopened) == (0, 0, 1, 0)
     reader = open_reader(warehouse)
     row = the_conflict(reader)
@@ -81,7 +85,7 @@ def test_a_resolution_survives_reextraction(warehouse):
     accept_research_figure(warehouse)
     with open_writer(warehouse) as con:
         stored = load.stored_articles(con)
-        by_url = {d.url: d for d in canonical_docs()}
+        by_url = {d.url: d for d in review_docs()}
         result = load.replace_facts(con, {a.article_id: by_url[a.url].facts for a in stored}, "test-2")
         assert (result.new, result.removed) == (0, 0)
         conflicts.detect_conflicts(con)
@@ -90,17 +94,18 @@ def test_a_resolution_survives_reextraction(warehouse):
 
 def test_a_new_disagreeing_fact_reopens_and_an_agreeing_one_does_not(warehouse):
     accept_research_figure(warehouse)
-    agreeing = run_once(warehouse, canonical_docs() + [new_source(8e9)])["conflicts"]
+    agreeing = run_once(warehouse, review_docs() + [new_source(8e9)])["conflicts"]
     assert (agreeing.reopened, agreeing.open) == (0, 0)
-    disagreeing = run_once(warehouse, canonical_docs() + [new_source(8e9), new_source(10e9, url="https://x.example/10")])
+    disagreeing = run_once(warehouse, review_docs() + [new_source(8e9), new_source(10e9, url="https://x.example/10")])
     assert (disagreeing["conflicts"].reopened, disagreeing["conflicts"].open) == (1, 1)
     reader = open_reader(warehouse)
     [row] = list_conflicts(reader)
     assert row["status"] == "reopened" and row["accepted_value"] == 8e9  # the decision is kept
     ranks = dict(reader.execute("SELECT url, rank FROM facts WHERE value IN (8e9, 10e9)").fetchall())
-    assert ranks == {RESEARCH_URL: "preferred", "https://late.example/amazon": "preferred",
+    # exactly the accepted fact is preferred; an unseen agreeing one stays normal
+    assert ranks == {RESEARCH_URL: "preferred", "https://late.example/amazon": "normal",
                      "https://x.example/10": "normal"}
-    assert reader.execute("SELECT status FROM current_figures").fetchall() == [("contested",)]
+    assert figures_of(reader, row["conflict_id"], "status") == [("contested",)]
     reader.close()
 
 
@@ -108,12 +113,14 @@ def test_a_dismissal_reopens_only_on_new_disagreement(warehouse):
     with open_writer(warehouse) as con:
         decision = resolve(con, the_conflict(con)["conflict_id"], dismiss=True, note="different deals")
         assert decision.action == "dismiss" and decision.value is None and decision.decided_by
-    assert run_once(warehouse, canonical_docs())["conflicts"].reopened == 0
+    assert run_once(warehouse, review_docs())["conflicts"].reopened == 0
     reader = open_reader(warehouse)
-    assert the_conflict(reader)["status"] == "dismissed"
-    assert reader.execute("SELECT status, value FROM current_figures").fetchall() == [("uncontested", 8e9)]
+    row = the_conflict(reader)
+    assert row["status"] == "dismissed"
+    # no open conflict: the latest value of the series
+    assert figures_of(reader, row["conflict_id"], "status, value, as_of") == [("uncontested", 4e9, "2025-02")]
     reader.close()
-    assert run_once(warehouse, canonical_docs() + [new_source(30e9)])["conflicts"].reopened == 1
+    assert run_once(warehouse, review_docs() + [new_source(30e9)])["conflicts"].reopened == 1
 
 
 def test_a_typed_value_is_kept_even_without_a_matching_fact(warehouse):
@@ -125,8 +132,7 @@ def test_a_typed_value_is_kept_even_without_a_matching_fact(warehouse):
     reader = open_reader(warehouse)
     rows = reader.execute("SELECT value, is_current FROM resolutions ORDER BY decided_at").fetchall()
     assert rows == [(8.0e9, False), (6.5e9, True)]  # none deleted
-    assert reader.execute("SELECT status, value, fact_id FROM current_figures").fetchall() == [
-        ("accepted", 6.5e9, None)]
+    assert figures_of(reader, conflict_id, "status, value, fact_id") == [("accepted", 6.5e9, None)]
     reader.close()
 
 
@@ -139,6 +145,9 @@ def test_invalid_decisions_are_refused(warehouse):
             resolve(con, "nope", dismiss=True)
         with pytest.raises(ReviewError, match="not a value of conflict"):
             resolve(con, conflict_id, accept_fact_id="0000")
+        for bad in (-1.0, float("nan"), float("inf"), float("-inf")):
+            with pytest.raises(ReviewError, match="finite number, zero or more"):
+                resolve(con, conflict_id, value=bad)
         assert con.execute("SELECT count(*) FROM resolution_rows").fetchall() == [(0,)]
 
 
@@ -156,7 +165,7 @@ def test_uncontested_keys_show_their_most_recent_value(tmp_path):
 def test_review_works_inside_the_callers_transaction(tmp_path):
     path = tmp_path / "w.duckdb"
     with open_writer(path) as con:
-        load_docs(con, "r1", canonical_docs())
+        load_docs(con, "r1", review_docs())
         conflicts.detect_conflicts(con, "r1")
         con.begin()
         resolve(con, the_conflict(con)["conflict_id"], dismiss=True)

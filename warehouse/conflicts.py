@@ -5,7 +5,9 @@ every fact) is the conflict id, so the id is the same in every run. Facts withou
 skipped. Syndicated copies (same story) count as one source: ``n_sources`` = distinct stories.
 ``severity`` = (max − min) / max × n_sources.
 
-Statuses: ``open`` (found, not reviewed) → ``resolved`` / ``dismissed`` by a reviewer
+Only like is compared with like: the key holds the measure kind and period (see
+:mod:`warehouse.rules`). Statuses: ``noted`` (the figures differ only over time or as parts of
+one another: a series or context, no review needed), ``open`` (a contradiction, not reviewed) → ``resolved`` / ``dismissed`` by a reviewer
 (:mod:`warehouse.review`) → ``reopened`` when a fact the reviewer had not seen disagrees with
 the accepted value (or, for a dismissal, with any other fact of the key). ``cleared`` = was
 open, its facts no longer disagree (e.g. after re-extraction); it opens again if they do.
@@ -23,14 +25,15 @@ import duckdb
 import pyarrow as pa
 
 from newsfacts.warehouse.load import now_utc, staged, transaction
-from newsfacts.warehouse.rules import (Figure, agreement, as_of_interval, classify_pair, format_figure,
-                             most_serious, short_date)
+from newsfacts.warehouse.rules import (Figure, agreement, as_of_interval, classify_pair,
+                                       format_figure, most_serious, separate_events, short_date)
 
 # A conflict's life cycle (the conflict_status ENUM of migration 003). The SQL side asks
 # needs_review(status), a macro in views.sql; a test holds the two equal.
 NEEDS_REVIEW = ("open", "reopened")
+NEEDS_REVIEW_CLASSES = ("contradiction",)
 DECIDED = ("resolved", "dismissed")
-STATUSES = (*NEEDS_REVIEW, *DECIDED, "cleared")
+STATUSES = (*NEEDS_REVIEW, *DECIDED, "cleared", "noted")   # noted: migration 005
 MAX_REASONS = 4
 
 
@@ -47,6 +50,8 @@ class KeyFact:
     chip_type: str | None
     source_id: str          # story id (syndicated copies share it), else article id
     published_at: datetime | None
+    publisher: str | None = None
+    primary: bool = False   # from a company's own newsroom or blog, not a news search
 
     @property
     def fact_id(self) -> str:
@@ -76,7 +81,8 @@ class Resolution:
 
 @dataclass
 class ConflictSummary:
-    new: int = 0                # conflicts found for the first time in this call
+    new: int = 0                # conflicts needing review found for the first time in this call
+    new_ids: list[str] = field(default_factory=list)
     open: int = 0               # needing review afterwards (open + reopened)
     resolved: int = 0           # resolved or dismissed afterwards
     reopened: int = 0           # reopened by this call
@@ -92,8 +98,10 @@ def load_key_facts(con: duckdb.DuckDBPyConnection,
     sql = """
         SELECT f.fact_id, f.value, f.unit, f.qualifier, f.value_max, f.as_of, f.sentence,
                f.key_id, f.subject, f.counterparty, f.metric, f.chip_type,
-               coalesce(a.story_id, a.article_id), a.published_at
+               coalesce(a.story_id, a.article_id), a.published_at, f.measure, f.article_id,
+               coalesce(a.publisher, a.source), coalesce(s.kind NOT IN ('google_news'), false)
         FROM fact_rows f JOIN article_rows a USING (article_id)
+        LEFT JOIN sources s ON s.name = a.source
         WHERE f.value IS NOT NULL"""
     params = []
     if key_ids is not None:
@@ -101,11 +109,13 @@ def load_key_facts(con: duckdb.DuckDBPyConnection,
         params = [key_ids]
     grouped: dict[str, list[KeyFact]] = defaultdict(list)
     for (fact_id, value, unit, qualifier, value_max, as_of, sentence, key_id, subject,
-         counterparty, metric, chip_type, source_id, published_at) in con.execute(
+         counterparty, metric, chip_type, source_id, published_at, measure, article,
+         publisher, primary) in con.execute(
             sql + " ORDER BY f.key_id, f.fact_id", params).fetchall():
-        figure = Figure(fact_id, value, unit, qualifier or "exact", value_max, as_of, sentence or "")
+        figure = Figure(fact_id, value, unit, qualifier or "exact", value_max, as_of, sentence or "",
+                        measure, article)
         grouped[key_id].append(KeyFact(figure, key_id, subject, counterparty, metric, unit,
-                                       chip_type, source_id, published_at))
+                                       chip_type, source_id, published_at, publisher, primary))
     return dict(grouped)
 
 
@@ -135,12 +145,13 @@ def assess(facts: list[KeyFact]) -> Assessment | None:
     verdicts = [
         classify_pair(a, b, figures, cache)
         for a, b in itertools.combinations(figures, 2)
-        if not agreement(a, b).agree
+        if not agreement(a, b).agree and not separate_events(a, b)
     ]
     if not verdicts:
         return None
     klass = most_serious([v.klass for v in verdicts])
-    reasons: list[str] = [timeline(figures)] if klass == "changed_over_time" else []
+    over_time = any(v.klass == "changed_over_time" for v in verdicts)
+    reasons: list[str] = [timeline(figures)] if over_time else []
     for wanted in ("contradiction", "partial"):  # changed_over_time pairs are the timeline
         for verdict in verdicts:
             if verdict.klass == wanted and verdict.reason not in reasons:
@@ -191,19 +202,130 @@ def should_reopen(resolution: Resolution, facts: list[KeyFact]) -> bool:
 
 
 def member_ranks(facts: list[KeyFact], resolution: Resolution | None) -> dict[str, str]:
-    """Wikidata-like ranks: values agreeing with the accepted one are preferred, values the
-    reviewer saw and rejected are deprecated, everything else (and dismissals) normal."""
+    """Wikidata-like ranks. Accepting a fact makes exactly that fact preferred; a typed value
+    makes the facts agreeing with it preferred. Other facts the reviewer saw are deprecated
+    when they disagree with the decision, normal when they agree; unseen facts and
+    dismissals are normal."""
     if resolution is None or resolution.action not in ("accept", "value"):
         return {f.fact_id: "normal" for f in facts}
     accepted = Figure("accepted", resolution.value, resolution.unit or facts[0].unit)
     known = set(resolution.known_fact_ids)
     ranks = {}
     for f in facts:
-        if f.fact_id == resolution.fact_id or agreement(f.figure, accepted).agree:
+        agrees = agreement(f.figure, accepted).agree
+        if f.fact_id == resolution.fact_id or (resolution.action == "value" and agrees):
             ranks[f.fact_id] = "preferred"
+        elif f.fact_id in known and not agrees:
+            ranks[f.fact_id] = "deprecated"
         else:
-            ranks[f.fact_id] = "deprecated" if f.fact_id in known else "normal"
+            ranks[f.fact_id] = "normal"
     return ranks
+
+
+# --------------------------------------------------------------------------- suggestion
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    fact_id: str
+    figure: str                 # "$8B"
+    reason: str
+
+
+def publisher_trust(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """(accepted, judged) per publisher, learnt from decided conflicts: how often a reviewer
+    kept a publisher's value (rank preferred) among the values of it they judged (preferred or
+    deprecated). Knowledge-Based-Trust in spirit: trust comes from past correctness."""
+    rows = con.execute("""
+        SELECT coalesce(a.publisher, a.source) AS publisher,
+               count(*) FILTER (m.rank = 'preferred'), count(*)
+        FROM conflict_members m
+        JOIN conflict_rows c USING (conflict_id)
+        JOIN fact_rows f ON f.fact_id = m.fact_id
+        JOIN article_rows a ON a.article_id = f.article_id
+        WHERE c.status = 'resolved' AND m.rank IN ('preferred', 'deprecated')
+        GROUP BY ALL""").fetchall()
+    return {publisher: (accepted, judged) for publisher, accepted, judged in rows if publisher}
+
+
+def trust_of(publisher: str | None, trust: dict[str, tuple[int, int]]) -> float:
+    """Laplace-smoothed share of accepted values: 0.5 for a publisher never judged."""
+    accepted, judged = trust.get(publisher or "", (0, 0))
+    return (accepted + 1) / (judged + 2)
+
+
+def contradicting(facts: list[KeyFact]) -> list[KeyFact]:
+    """The facts in at least one contradicting pair: the values a reviewer chooses between
+    (a figure that only belongs to an older point of a series is not a candidate)."""
+    figures = [f.figure for f in facts]
+    cache: dict[str, str | None] = {}
+    involved: set[str] = set()
+    for a, b in itertools.combinations(figures, 2):
+        if agreement(a, b).agree or separate_events(a, b):
+            continue
+        if classify_pair(a, b, figures, cache).klass in NEEDS_REVIEW_CLASSES:
+            involved.update((a.fact_id, b.fact_id))
+    return [f for f in facts if f.fact_id in involved]
+
+
+def _latest(f: KeyFact) -> tuple:
+    interval = as_of_interval(f.figure.as_of)
+    return (interval[1] if interval else datetime.min.date(), f.published_at or datetime.min)
+
+
+def suggest(facts: list[KeyFact], trust: dict[str, tuple[int, int]] | None = None) -> Suggestion | None:
+    """The value to accept, with its reason.
+
+    Facts that agree form one candidate value. Each independent source (a story: syndicated
+    copies count once) backing a candidate adds its publisher's learnt trust, doubled for a
+    primary source (the company's own newsroom or blog); the candidate with the newest date
+    gains half a source, except a total lower than an older one (a total cannot fall: the
+    newer figure is the stale one)."""
+    facts = contradicting(facts)
+    if not facts:
+        return None
+    trust = trust or {}
+    candidates: list[list[KeyFact]] = []
+    for f in sorted(facts, key=lambda f: (-f.figure.value, f.fact_id)):
+        home = next((c for c in candidates if agreement(c[0].figure, f.figure).agree), None)
+        if home is None:
+            candidates.append([f])
+        else:
+            home.append(f)
+    newest = max(candidates, key=lambda c: max(_latest(f) for f in c))
+    fallen = facts[0].figure.measure == "total" and any(
+        max(_latest(f) for f in c) < max(_latest(f) for f in newest)
+        and c[0].figure.low > newest[0].figure.high for c in candidates)
+    if fallen:   # a total cannot fall: the higher total is the current one
+        newest = max(candidates, key=lambda c: c[0].figure.high)
+
+    def score(c: list[KeyFact]) -> tuple:
+        by_source: dict[str, float] = {}
+        for f in c:
+            weight = trust_of(f.publisher, trust) * (2.0 if f.primary else 1.0)
+            by_source[f.source_id] = max(by_source.get(f.source_id, 0.0), weight)
+        bonus = 0.5 if c is newest else 0.0
+        return (sum(by_source.values()) + bonus, len(by_source), max(_latest(f) for f in c))
+
+    best = max(candidates, key=score)
+    chosen = max(best, key=lambda f: (f.primary, _latest(f), f.fact_id))
+    n = len({f.source_id for f in best})
+    publishers = sorted({f.publisher or "?" for f in best})
+    reasons = [f"{n} independent source{'s' if n != 1 else ''} ({', '.join(publishers)})"]
+    if any(f.primary for f in best):
+        reasons.append("a primary source (the company's own newsroom)")
+    if best is newest and len(candidates) > 1:
+        reasons.append("the higher total (a total cannot fall: the lower, later figure looks stale)"
+                       if fallen else f"the newest figure ({short_date(chosen.figure.as_of)})")
+    judged = [(p, trust[p]) for p in publishers if p in trust]
+    for publisher, (accepted, total) in judged:
+        reasons.append(f"{publisher}'s values were accepted {accepted} of {total} times")
+    others = [c for c in candidates if c is not best]
+    if others:
+        runner = max(others, key=score)
+        reasons.append(f"against {format_figure(runner[0].figure)}: "
+                       f"{len({f.source_id for f in runner})} source(s)")
+    return Suggestion(chosen.fact_id, format_figure(chosen.figure), "; ".join(reasons))
 
 
 # --------------------------------------------------------------------------- writing state
@@ -255,8 +377,9 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) 
             if found is None and previous is None:
                 continue
             status = _next_status(previous, found, resolutions.get(key), facts)
-            if previous is None:
+            if status in NEEDS_REVIEW and (previous is None or previous["status"] in ("noted", "cleared")):
                 summary.new += 1
+                summary.new_ids.append(key)
             elif status == "reopened" and previous["status"] != "reopened":
                 summary.reopened += 1
             rows.append(_conflict_row(key, facts, found, previous, status, run_id, now))
@@ -279,14 +402,16 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) 
 
 def _next_status(previous: dict | None, found: Assessment | None,
                  resolution: Resolution | None, facts: list[KeyFact]) -> str:
-    if previous is None:
-        return "open"
-    status = previous["status"]
+    """open when the key holds a contradiction; noted when its figures only changed over time
+    or are parts; decisions stand until an unseen fact disagrees; cleared when all agree."""
+    status = previous["status"] if previous else None
     if status in DECIDED:
         return "reopened" if resolution and facts and should_reopen(resolution, facts) else status
     if found is None:
-        return "cleared" if status in NEEDS_REVIEW else status
-    return "open" if status == "cleared" else status
+        return "cleared"
+    if found.klass not in NEEDS_REVIEW_CLASSES:
+        return "noted"
+    return status if status in NEEDS_REVIEW else "open"
 
 
 def _conflict_row(key: str, facts: list[KeyFact], found: Assessment | None, previous: dict | None,

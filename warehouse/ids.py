@@ -32,9 +32,13 @@ def key_parts(subject: str, counterparty: str | None, metric: str, unit: str,
 
 
 def key_id(subject: str, counterparty: str | None, metric: str, unit: str,
-           chip_type: str | None) -> str:
-    """Hash of the comparison key; it is the conflict_id when the key conflicts."""
-    return stable_hash("key", *key_parts(subject, counterparty, metric, unit, chip_type))
+           chip_type: str | None, measure: str | None = None, period: str | None = None) -> str:
+    """Hash of the comparison key; it is the conflict_id when the key conflicts.
+
+    The measure kind (and a period's length) join the key when known, so only like is compared
+    with like; a fact of unknown kind keeps the key it always had."""
+    kind = (measure, period) if measure else ()
+    return stable_hash("key", *key_parts(subject, counterparty, metric, unit, chip_type), *kind)
 
 
 def fact_id(article: str, metric: str, subject: str, counterparty: str | None, unit: str,

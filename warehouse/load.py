@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from newsfacts.warehouse import ids
+from newsfacts.warehouse.rules import measure_of, period_of
 
 
 # --------------------------------------------------------------------------- helpers
@@ -490,20 +491,22 @@ def _fact_row(article_id: str, fact, extractor_version: str, now: datetime, run_
     subject, counterparty = field_of(fact, "subject"), field_of(fact, "counterparty")
     metric, unit, value = field_of(fact, "metric"), field_of(fact, "unit"), field_of(fact, "value")
     chip_type = field_of(fact, "chip_type")
-    as_of = field_of(fact, "as_of")
+    as_of, sentence = field_of(fact, "as_of"), field_of(fact, "sentence")
+    measure = measure_of(unit, sentence, field_of(fact, "measure"))
     return {
         "fact_id": ids.fact_id(article_id, metric, subject, counterparty, unit, value, span),
         "article_id": article_id,
-        "key_id": ids.key_id(subject, counterparty, metric, unit, chip_type),
+        "key_id": ids.key_id(subject, counterparty, metric, unit, chip_type, measure,
+                             period_of(measure, sentence)),
         "subject": subject, "counterparty": counterparty, "metric": metric,
         "value": value, "value_max": field_of(fact, "value_max"), "unit": unit,
         "qualifier": field_of(fact, "qualifier") or "exact", "chip_type": chip_type,
         "currency": field_of(fact, "currency"), "amount": field_of(fact, "amount"),
-        "as_of": None if as_of is None else str(as_of), "sentence": field_of(fact, "sentence"),
+        "as_of": None if as_of is None else str(as_of), "sentence": sentence,
         "span_start": span[0], "span_end": span[1],
         "confidence": field_of(fact, "confidence", 1.0),
         "extracted_at": now, "extractor_version": extractor_version, "first_seen_run": run_id,
-        "measure": field_of(fact, "measure"),
+        "measure": measure,
     }
 
 

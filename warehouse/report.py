@@ -1,9 +1,12 @@
 """Conflict-review report: HTML (one self-contained file), Markdown, CSV.
 
 Article text is hostile input. HTML goes through Jinja2 with autoescape; the only markup not
-escaped by Jinja is the chart SVG, whose text matplotlib writes escaped (``svg.fonttype:
-none``, math parsing off); links are emitted only for http(s) URLs. Markdown escapes HTML and
-Markdown syntax in every piece of article text.
+escaped by Jinja is the chart SVG (:mod:`warehouse.charts`), which escapes every text it
+writes; links are emitted only for http(s) URLs. Markdown escapes HTML and Markdown syntax in
+every piece of article text, and keeps figures in code spans so a terminal shows them plainly.
+
+Each run's report is kept (``<day>-<run id>-conflicts.html``) and ``index.html`` beside them
+links them all, newest first.
 """
 
 from __future__ import annotations
@@ -19,8 +22,13 @@ import duckdb
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from newsfacts.warehouse.charts import Mark
+from newsfacts.warehouse.charts import chart_svg as draw_chart
+from newsfacts.warehouse.conflicts import NEEDS_REVIEW, Suggestion, publisher_trust
 from newsfacts.warehouse.load import now_utc, utc_naive
-from newsfacts.warehouse.rules import Figure, as_of_interval, format_figure, format_value
+from newsfacts.warehouse.review import decisions_since, list_conflicts
+from newsfacts.warehouse.rules import (CLASS_ORDER, Figure, as_of_interval, format_figure,
+                                       format_value, key_label, measure_label, period_of)
 
 FORMATS = ("html", "md", "csv")
 
@@ -43,6 +51,7 @@ class ValueRow:
     sentence_figure: str        # the figure as found in the sentence; "" when not located
     sentence_after: str
     rank: str
+    measure_text: str = ""
 
 
 @dataclass
@@ -61,13 +70,16 @@ class ConflictRow:
     is_new: bool
     values: list[ValueRow] = field(default_factory=list)
     chart_svg: Markup | None = None
+    measure: str | None = None
+    period: str | None = None
+    suggestion: Suggestion | None = None
+    context: list[ValueRow] = field(default_factory=list)   # other measures of the same pair
 
     @property
     def key(self) -> str:
-        """``Anthropic – Amazon: investment (USD)``; the chip type joins the metric for chips."""
-        who = f"{self.subject} – {self.counterparty}" if self.counterparty else self.subject
-        what = f"{self.metric} {self.chip_type}" if self.chip_type else self.metric
-        return f"{who}: {what} ({self.unit})"
+        """``Anthropic – Amazon: investment, total (USD)``."""
+        return key_label(self.subject, self.counterparty, self.metric, self.unit, self.chip_type,
+                         self.measure, self.period)
 
 
 @dataclass
@@ -85,6 +97,8 @@ class ReportData:
     since: str | None
     summary: ReportSummary
     conflicts: list[ConflictRow]
+    noted: list[ConflictRow] = field(default_factory=list)    # series and parts: no review
+    decisions: list[dict] = field(default_factory=list)       # since the last run
 
 
 # --------------------------------------------------------------------------- collecting
@@ -103,7 +117,7 @@ def _window_start(con: duckdb.DuckDBPyConnection, run_id: str | None) -> datetim
 def _summary(con: duckdb.DuckDBPyConnection, window: datetime | None) -> ReportSummary:
     start = window or datetime(1970, 1, 1)
     (new, open_, reopened), = con.execute("""
-        SELECT count(*) FILTER (first_detected_at >= ?),
+        SELECT count(*) FILTER (first_detected_at >= ? AND needs_review(status)),
                count(*) FILTER (needs_review(status)),
                count(*) FILTER (status = 'reopened' AND status_changed_at >= ?)
         FROM conflicts""", [start, start]).fetchall()
@@ -115,7 +129,8 @@ def _summary(con: duckdb.DuckDBPyConnection, window: datetime | None) -> ReportS
 
 def collect(con: duckdb.DuckDBPyConnection, since: str | None = None,
             run_id: str | None = None) -> ReportData:
-    """Conflicts needing review, most severe first, with every value and its evidence.
+    """Conflicts needing review (contradictions first, then most severe) with every value, its
+    evidence and a suggestion; the keys noted as series or parts; decisions since the last run.
 
     ``since`` (ISO date) keeps conflicts with evidence published on or after it.
     """
@@ -123,37 +138,84 @@ def collect(con: duckdb.DuckDBPyConnection, since: str | None = None,
     since_ts = utc_naive(since) if since else None
     if since and since_ts is None:
         raise ValueError(f"since must be an ISO date (YYYY-MM-DD), got {since!r}")
-    conflicts = []
-    for row in con.execute("""
-            SELECT conflict_id, subject, counterparty, metric, unit, chip_type, status, class,
-                   severity, reason, n_sources, first_detected_at
-            FROM conflicts WHERE needs_review(status)
-            ORDER BY severity DESC, conflict_id""").fetchall():
-        conflict = ConflictRow(*row[:11], is_new=window is None or row[11] >= window)
-        conflict.values = _values(con, conflict.conflict_id)
+    rows = [r for r in list_conflicts(con, status=None) if r["status"] in (*NEEDS_REVIEW, "noted")]
+    rows.sort(key=lambda r: (r["class"] not in CLASS_ORDER, CLASS_ORDER.index(r["class"])
+                             if r["class"] in CLASS_ORDER else 0, -(r["severity"] or 0), r["conflict_id"]))
+    conflicts, noted = [], []
+    values = _values(con, [r["conflict_id"] for r in rows])
+    for row in rows:
+        first = row["facts"][0].figure if row["facts"] else None
+        measure = first.measure if first else None
+        conflict = ConflictRow(
+            row["conflict_id"], row["subject"], row["counterparty"], row["metric"], row["unit"],
+            row["chip_type"], row["status"], row["class"], row["severity"], row["reason"],
+            row["n_sources"], is_new=window is None or row["first_detected_at"] >= window,
+            values=values.get(row["conflict_id"], []), measure=measure,
+            period=period_of(measure, first.sentence if first else None),
+            suggestion=row["suggestion"])
         if since_ts and not any(v.published_at and v.published_at >= since_ts for v in conflict.values):
             continue
-        conflicts.append(conflict)
-    return ReportData(now_utc(), since, _summary(con, window), conflicts)
+        (noted if row["status"] == "noted" else conflicts).append(conflict)
+    _add_context(con, conflicts)
+    decisions = decisions_since(con, window)
+    for d in decisions:
+        d["key"] = key_label(d["subject"] or "?", d["counterparty"], d["metric"] or "?", d["unit"] or "",
+                             measure=d["measure"])
+        d["action_text"] = _action_text(d)
+    return ReportData(now_utc(), since, _summary(con, window), conflicts, noted, decisions)
 
 
-def _values(con: duckdb.DuckDBPyConnection, conflict_id: str) -> list[ValueRow]:
+def _action_text(decision: dict) -> str:
+    value = format_value(decision["value"], decision["unit"] or "")
+    if decision["action"] == "accept":
+        return f"accepted {value} (fact {decision['fact_id']})"
+    if decision["action"] == "value":
+        return f"set the value to {value}"
+    return "dismissed"
+
+
+def _add_context(con: duckdb.DuckDBPyConnection, conflicts: list[ConflictRow]) -> None:
+    """Figures of the same pair and metric under other measure kinds: shown, never compared."""
+    if not conflicts:
+        return
+    wanted = {c.conflict_id: c for c in conflicts}
     rows = con.execute("""
-        SELECT fact_id, value, value_max, unit, qualifier, as_of, publisher, source,
-               published_at, title, url, sentence, figure, rank
-        FROM facts WHERE key_id = ? AND value IS NOT NULL
-        ORDER BY as_of NULLS LAST, published_at NULLS LAST, fact_id""", [conflict_id]).fetchall()
-    values = []
-    for (fact_id, value, value_max, unit, qualifier, as_of, publisher, source, published_at,
-         title, url, sentence, figure, rank) in rows:
+        SELECT c.key_id, o.key_id
+        FROM (SELECT DISTINCT key_id, subject, counterparty, metric, unit FROM fact_rows
+              WHERE key_id IN (SELECT unnest(?::VARCHAR[]))) c
+        JOIN (SELECT DISTINCT key_id, subject, counterparty, metric, unit FROM fact_rows
+              WHERE value IS NOT NULL) o
+          ON o.subject = c.subject AND o.counterparty IS NOT DISTINCT FROM c.counterparty
+         AND o.metric = c.metric AND o.unit = c.unit AND o.key_id <> c.key_id""",
+                       [list(wanted)]).fetchall()
+    others = _values(con, sorted({key for _, key in rows}))
+    for conflict_id, key in rows:
+        wanted[conflict_id].context.extend(others.get(key, []))
+    for conflict in conflicts:
+        conflict.context.sort(key=lambda v: (v.as_of is None, v.as_of or "", v.fact_id))
+
+
+def _values(con: duckdb.DuckDBPyConnection, key_ids: list[str]) -> dict[str, list[ValueRow]]:
+    """Every value of the keys with its evidence, by key, in date order (one query)."""
+    if not key_ids:
+        return {}
+    rows = con.execute("""
+        SELECT key_id, fact_id, value, value_max, unit, qualifier, as_of, publisher, source,
+               published_at, title, url, sentence, figure, rank, measure
+        FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[])) AND value IS NOT NULL
+        ORDER BY key_id, as_of NULLS LAST, published_at NULLS LAST, fact_id""", [key_ids]).fetchall()
+    values: dict[str, list[ValueRow]] = {}
+    for (key_id, fact_id, value, value_max, unit, qualifier, as_of, publisher, source, published_at,
+         title, url, sentence, figure, rank, measure) in rows:
         before, found, after = split_sentence(sentence or "", figure or "")
-        values.append(ValueRow(
+        values.setdefault(key_id, []).append(ValueRow(
             fact_id=fact_id,
             figure_text=format_figure(Figure(fact_id, value, unit, qualifier, value_max)),
             value=value, value_max=value_max, qualifier=qualifier, as_of=as_of,
             publisher=publisher, source=source, published_at=published_at, title=title,
             url=url, link=safe_link(url), sentence_before=before, sentence_figure=found,
-            sentence_after=after, rank=rank))
+            sentence_after=after, rank=rank,
+            measure_text=measure_label(measure, period_of(measure, sentence))))
     return values
 
 
@@ -175,67 +237,53 @@ def safe_link(url: str | None) -> str | None:
 # --------------------------------------------------------------------------- chart
 
 
-def chart_svg(conflict: ConflictRow) -> Markup:
-    """Values by source over time as an inline SVG (no XML prolog, escaped text)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
-
-    markers = {"up_to": "v", "more_than": "^", "at_least": "^", "range": "s"}
-    style = {"svg.fonttype": "none", "text.parse_math": False, "svg.hashsalt": conflict.conflict_id}
-    with matplotlib.rc_context(style):
-        fig, ax = plt.subplots(figsize=(6.4, 2.6), dpi=72)
-        try:
-            for v in conflict.values:
-                when = _when(v)
-                if when is None:
-                    continue
-                ax.plot([when], [v.value], marker=markers.get(v.qualifier, "o"), linestyle="",
-                        color={"preferred": "#1a7f37", "deprecated": "#999999"}.get(v.rank, "#0b5cad"))
-                if v.qualifier == "range" and v.value_max is not None:
-                    ax.vlines(when, v.value, v.value_max, color="#0b5cad")
-                ax.annotate(v.publisher or v.source or "?", (when, v.value), fontsize=8,
-                            xytext=(4, 4), textcoords="offset points")
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: format_value(y, conflict.unit)))
-            ax.set_ylim(bottom=0)
-            ax.grid(alpha=0.3)
-            fig.autofmt_xdate()
-            fig.tight_layout()
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None})
-        finally:
-            plt.close(fig)
-    svg = buffer.getvalue()
-    return Markup(svg[svg.index("<svg"):])  # drop the XML prolog and DOCTYPE
-
-
-def _when(v: ValueRow) -> datetime | None:
-    interval = as_of_interval(v.as_of)
-    if interval:
-        return datetime(interval[0].year, interval[0].month, interval[0].day)
-    return v.published_at
+def chart_svg(conflict: ConflictRow) -> Markup | None:
+    """The conflict's values over time (see :mod:`warehouse.charts`)."""
+    marks = []
+    for v in conflict.values:
+        interval = as_of_interval(v.as_of)
+        if interval is None and v.published_at is None:
+            continue
+        start, end = interval or (v.published_at.date(), v.published_at.date())
+        who = v.publisher or v.source or "unknown source"
+        marks.append(Mark(who, start, end, v.value, v.value_max, v.qualifier, v.rank,
+                          f"{who}: {v.figure_text}, as of {v.as_of or 'publication'} (fact {v.fact_id})"))
+    return draw_chart(marks, conflict.unit, f"{conflict.key}: values over time")
 
 
 # --------------------------------------------------------------------------- rendering
 
 # "$" too: renderers with math support (GitHub among them) read "$8B … $4B" as a formula
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
-def md_escape(text) -> str:
-    """Escape HTML and Markdown syntax so article text renders as plain text."""
+def md_escape(text, *, dollars: bool | None = None) -> str:
+    """Escape HTML and Markdown syntax so article text renders as plain text, and no more than
+    that, so the text still reads well in a terminal: ``$`` only where two of them could open
+    a formula (``dollars`` forces it), ``#``, ``+``, ``-``, ``=`` only at the start."""
     if text is None:
         return ""
     text = str(text).replace("&", "&amp;").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\\<", "&lt;").replace("\\>", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text).replace("\\<", "&lt;").replace("\\>", "&gt;")
+    if dollars or (dollars is None and text.count("$") > 1):
+        text = text.replace("$", "\\$")
+    return "\\" + text if text and text[0] in "#+-=" else text
+
+
+def md_quote(v: ValueRow) -> str:
+    """The evidence sentence with its figure in bold, escaped as one text."""
+    dollars = (v.sentence_before + v.sentence_figure + v.sentence_after).count("$") > 1
+    text = md_escape(v.sentence_before, dollars=dollars)
+    if v.sentence_figure:
+        text += f"**{md_escape(v.sentence_figure, dollars=dollars)}**"
+    return text + md_escape(v.sentence_after, dollars=dollars)
 
 
 def _environment(fmt: str) -> Environment:
     env = Environment(loader=PackageLoader("newsfacts.warehouse", "templates"),
                       autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True)
     env.filters["md"] = md_escape
+    env.filters["md_quote"] = md_quote
     env.filters["when"] = lambda d: "" if d is None else f"{d:%Y-%m-%d}"
     return env
 
@@ -249,7 +297,7 @@ def render_report(con: duckdb.DuckDBPyConnection, fmt: str = "html", since: str 
     if fmt == "csv":
         return _csv(data)
     if fmt == "html":
-        for conflict in data.conflicts:
+        for conflict in data.conflicts + data.noted:
             conflict.chart_svg = chart_svg(conflict)
     return _environment(fmt).get_template(f"conflicts.{fmt}").render(report=data)
 
@@ -279,11 +327,25 @@ def write_report(con: duckdb.DuckDBPyConnection, fmt: str, out_path: str | Path,
 
 
 def write_run_report(con: duckdb.DuckDBPyConnection, reports_dir: str | Path, run_id: str) -> Path:
-    """``reports_dir/<run date>-conflicts.html`` for the run (summary: since the run before)."""
+    """``reports_dir/<run day>-<run id>-conflicts.html`` for the run (summary and decisions:
+    since the run before), and ``reports_dir/index.html`` linking every kept report."""
     found = con.execute("SELECT started_at FROM runs WHERE run_id = ?", [run_id]).fetchall()
     day = found[0][0] if found else now_utc()
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    out_path = reports_dir / f"{day:%Y-%m-%d}-conflicts.html"
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", run_id)
+    out_path = reports_dir / f"{day:%Y-%m-%d}-{safe_id}-conflicts.html"
     out_path.write_text(render_report(con, fmt="html", run_id=run_id), encoding="utf-8")
+    write_index(reports_dir)
     return out_path
+
+
+def write_index(reports_dir: Path) -> Path:
+    """index.html: every ``*-conflicts.html`` in the folder, newest first."""
+    reports = sorted(reports_dir.glob("*-conflicts.html"), key=lambda p: (p.stat().st_mtime, p.name),
+                     reverse=True)
+    html = _environment("html").get_template("index.html").render(
+        reports=[p.name for p in reports], generated_at=now_utc())
+    index = reports_dir / "index.html"
+    index.write_text(html, encoding="utf-8")
+    return index

@@ -10,13 +10,16 @@ re-extraction (fact ids are stable), and a later fact that disagrees reopens the
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import uuid
+from datetime import datetime
 
 import duckdb
 
-from newsfacts.warehouse.conflicts import (Resolution, current_resolutions, load_key_facts, member_ranks,
-                                           write_members)
+from newsfacts.warehouse.conflicts import (NEEDS_REVIEW, KeyFact, Resolution, Suggestion,
+                                           current_resolutions, load_key_facts, member_ranks,
+                                           publisher_trust, suggest, write_members)
 from newsfacts.warehouse.db import WarehouseError
 from newsfacts.warehouse.load import now_utc, transaction
 
@@ -31,6 +34,8 @@ def resolve(con: duckdb.DuckDBPyConnection, conflict_id: str, *, accept_fact_id:
     """Record one decision: accept a fact's value, record a value, or dismiss the conflict."""
     if sum((accept_fact_id is not None, value is not None, bool(dismiss))) != 1:
         raise ReviewError("give exactly one of accept_fact_id, value, dismiss")
+    if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+        raise ReviewError(f"the value must be a finite number, zero or more (got {value!r})")
     with transaction(con):
         found = con.execute("SELECT unit FROM conflict_rows WHERE conflict_id = ?",
                             [conflict_id]).fetchall()
@@ -63,7 +68,8 @@ def resolve(con: duckdb.DuckDBPyConnection, conflict_id: str, *, accept_fact_id:
 
 
 def list_conflicts(con: duckdb.DuckDBPyConnection, status: str | None = "open") -> list[dict]:
-    """Conflicts as dicts (the ``conflicts`` view's columns plus ``values``), most severe first.
+    """Conflicts as dicts (the ``conflicts`` view's columns plus ``values``, ``facts``, the
+    key's :class:`KeyFact` list in date order, and ``suggestion``), most severe first.
 
     ``status="open"`` means needing review (open or reopened); None lists all.
     """
@@ -80,7 +86,34 @@ def list_conflicts(con: duckdb.DuckDBPyConnection, status: str | None = "open") 
         params = [status]
     cursor = con.execute(sql + " ORDER BY c.severity DESC, c.conflict_id", params)
     columns = [d[0] for d in cursor.description]
-    return [{**dict(zip(columns, row)), "values": list(row[-1] or [])} for row in cursor.fetchall()]
+    rows = [{**dict(zip(columns, row)), "values": list(row[-1] or [])} for row in cursor.fetchall()]
+    facts = load_key_facts(con, [r["conflict_id"] for r in rows]) if rows else {}
+    trust = publisher_trust(con) if rows else {}
+    for row in rows:
+        row["facts"] = sorted(facts.get(row["conflict_id"], []), key=_date_order)
+        row["suggestion"] = suggestion_for(row["facts"], trust) if row["status"] in NEEDS_REVIEW else None
+    return rows
+
+
+def suggestion_for(facts: list[KeyFact], trust: dict) -> Suggestion | None:
+    return suggest(facts, trust) if len(facts) > 1 else None
+
+
+def _date_order(f: KeyFact) -> tuple:
+    return (f.figure.as_of is None, f.figure.as_of or "", f.published_at or datetime.min, f.fact_id)
+
+
+def decisions_since(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[dict]:
+    """Decisions taken at or after ``since`` (all when None), oldest first: which conflict,
+    what was decided (value), by whom, the note."""
+    cursor = con.execute("""
+        SELECT r.conflict_id, r.subject, r.counterparty, r.metric, r.unit, r.action, r.fact_id,
+               r.value, r.note, r.decided_by, r.decided_at,
+               (SELECT any_value(f.measure) FROM fact_rows f WHERE f.key_id = r.conflict_id) AS measure
+        FROM resolutions r WHERE r.decided_at >= ?
+        ORDER BY r.decided_at, r.resolution_id""", [since or datetime(1970, 1, 1)])
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
 def decision_for(con: duckdb.DuckDBPyConnection, conflict_id: str) -> Resolution | None:

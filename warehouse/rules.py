@@ -28,14 +28,33 @@ finer step, because a bound is a threshold, not a rounded figure ("more than 2 G
 agree: ``Y`` fits under the ceiling, but a tranche drawn so far is not the same figure as the
 deal's total — it is reported, as class ``partial``.
 
+Like with like (:func:`measure_of`, :func:`period_of`)
+=====================================================
+
+Figures are only compared within one measure kind: ``total`` (cumulative), ``increment`` (a
+tranche, a round), ``rate`` (annualised, run-rate) or ``period`` (an amount over a stated
+stretch of time, of a stated length: "over 10 years" and "nine months" are different
+measures). The kind is the fact's ``measure``; where the extractor left it NULL it is read
+from the sentence, conservatively, by the cue patterns of ``data/measures.jsonl`` (money
+only; no cue, no kind). The kind and the period length are part of the conflict key, so a
+total and a tranche, a run-rate and nine months of revenue, or a ten-year commitment and a
+month's spend never meet in one conflict.
+
+Within a key, two figures quoted in the same sentence of the same source are never two claims
+about one thing (the sentence lists parts), two increments at clearly different dates are two
+events (no disagreement at all), and a total that is lower at a later date is a
+contradiction, not a change: a cumulative total cannot fall, so one of them is stale.
+
 Classes of a disagreeing pair (:func:`classify_pair`), first rule that applies wins
 ====================================================================================
 
 ===================  ==========================================================================
+contradiction        (totals only) a later total is lower than an earlier one: stale or wrong
 changed_over_time    both ``as_of`` are known and lie at least 30 days apart even at their
                      coarsest precision (``2023`` vs ``2024-11``): the figure describes two
                      moments (a cumulative total that grew, a revised forecast)
-partial              the smaller figure is a component: it plus one to three other figures of
+partial              the two figures are quoted in the same sentence of one source; or
+                     (unless both are totals) the smaller figure is a component: it plus one to three other figures of
                      the key add up to another figure of the key, at the finer precision
                      (``$1.25B + $2.75B = $4B``); or it sits under an ``up_to`` ceiling of the
                      key; or its sentence calls it a part (tranche, instalment, initial,
@@ -44,17 +63,21 @@ contradiction        anything else: two different figures for the same thing at 
 ===================  ==========================================================================
 
 A conflict (one per key) takes the most serious class among its disagreeing pairs:
-contradiction > changed_over_time > partial.
+contradiction > changed_over_time > partial. Only contradictions need a reviewer; a key whose
+figures changed over time or are parts of one another is kept as context (status ``noted``).
 """
 
 from __future__ import annotations
 
 import calendar
 import itertools
+import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 
 LOWER_QUALIFIERS = {"more_than", "at_least"}
 CLASS_ORDER = ("contradiction", "changed_over_time", "partial")  # most serious first
@@ -78,6 +101,8 @@ class Figure:
     value_max: float | None = None
     as_of: str | None = None
     sentence: str = ""
+    measure: str | None = None      # total | increment | rate | period | None (unknown)
+    origin: str = ""                # the article (or story) quoting it: same sentence, same origin
 
     @property
     def kind(self) -> str:
@@ -167,6 +192,67 @@ def agreement(a: Figure, b: Figure) -> Agreement:
     return Agreement(a.low <= b.high + bound_tol and b.low <= a.high + bound_tol, "ranges overlap")
 
 
+# --------------------------------------------------------------------------- measure kind
+
+MEASURES = ("total", "increment", "rate", "period")
+
+
+@lru_cache(maxsize=1)
+def _measure_data() -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], dict[str, int]]:
+    """data/measures.jsonl: (measure, cue) in order of precedence, period lengths, number words."""
+    path = resources.files("newsfacts.warehouse").joinpath("data", "measures.jsonl")
+    cues, lengths, numbers = [], [], {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if record["kind"] == "measure":
+            cues.append((record["measure"], re.compile("|".join(record["patterns"]), re.I)))
+        elif record["kind"] == "period_length":
+            lengths.extend(re.compile(p, re.I) for p in record["patterns"])
+        elif record["kind"] == "number_words":
+            numbers.update(record["words"])
+    return cues, lengths, numbers
+
+
+def measure_of(unit: str, sentence: str | None, stored: str | None = None) -> str | None:
+    """The fact's measure kind: the stored one, else the first kind whose cue the sentence has
+    (rate, period, total, increment: a sentence with a run-rate and a total speaks of a rate).
+    Money only; None when the sentence gives no cue. The one place the kind is derived."""
+    if stored:
+        return stored
+    if unit != "USD" or not sentence:
+        return None
+    cues, _, _ = _measure_data()
+    return next((measure for measure, cue in cues if cue.search(sentence)), None)
+
+
+def period_of(measure: str | None, sentence: str | None) -> str | None:
+    """Length of a ``period`` figure's period as written (``10 years``, ``9 months``,
+    ``1 quarter``); None for other kinds or when the sentence does not say."""
+    if measure != "period" or not sentence:
+        return None
+    _, lengths, numbers = _measure_data()
+    for pattern in lengths:
+        match = pattern.search(sentence)
+        if match:
+            groups = match.groupdict()
+            unit = (groups.get("unit") or "quarter").lower()
+            count = (groups.get("n") or "1").lower()
+            n = int(count) if count.isdigit() else numbers.get(count, 1)
+            if unit == "half":
+                unit, n = "month", 6 * n
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return None
+
+
+def measure_label(measure: str | None, period: str | None = None) -> str:
+    """``total``, ``period of 10 years``; "" for an unknown kind."""
+    if measure == "period":
+        return f"period of {period}" if period else "period"
+    return {"rate": "run-rate"}.get(measure or "", measure or "")
+
+
 # --------------------------------------------------------------------------- time
 
 
@@ -186,6 +272,16 @@ def as_of_interval(as_of: str | None) -> tuple[date, date] | None:
         return date(year, month, day), date(year, month, day)
     except ValueError:
         return None
+
+
+def same_sentence(a: Figure, b: Figure) -> bool:
+    """Quoted in one sentence of one source: the sentence lists them as different figures."""
+    return bool(a.sentence) and a.sentence == b.sentence and a.origin == b.origin
+
+
+def separate_events(a: Figure, b: Figure) -> bool:
+    """Two increments (tranches, rounds) at clearly different dates: two events, no conflict."""
+    return a.measure == b.measure == "increment" and clearly_different_times(a, b)
 
 
 def clearly_different_times(a: Figure, b: Figure) -> bool:
@@ -243,15 +339,26 @@ def classify_pair(a: Figure, b: Figure, key_figures: list[Figure],
     ``component_cache`` (fact_id → component reason) saves repeating the search per pair.
     """
     small, large = sorted((a, b), key=lambda f: (f.value, f.fact_id))
+    if same_sentence(a, b):
+        return PairVerdict(a, b, "partial", f"{format_figure(small)} and {format_figure(large)} "
+                                            "are quoted in one sentence: different parts, not two claims")
     if clearly_different_times(a, b):
         earlier, later = sorted((a, b), key=lambda f: as_of_interval(f.as_of)[0])
         trend = "grew" if later.high > earlier.high else "fell"
+        if trend == "fell" and a.measure == b.measure == "total":
+            return PairVerdict(
+                a, b, "contradiction",
+                f"{format_figure(later)} ({short_date(later.as_of)}) is lower than "
+                f"{format_figure(earlier)} ({short_date(earlier.as_of)}): a total cannot fall, "
+                "one of them is stale or wrong")
         return PairVerdict(
             a, b, "changed_over_time",
             f"{format_figure(earlier)} ({short_date(earlier.as_of)}) → {format_figure(later)} "
             f"({short_date(later.as_of)}): different dates, the figure {trend}",
         )
     cache = {} if component_cache is None else component_cache
+    if a.measure == b.measure == "total":
+        cache[small.fact_id] = None     # a total is no part of another total
     if small.fact_id not in cache:
         cache[small.fact_id] = component_reason(
             small, [f for f in key_figures if f.fact_id != small.fact_id])
@@ -270,6 +377,16 @@ def most_serious(classes: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- display
+
+
+def key_label(subject: str, counterparty: str | None, metric: str, unit: str,
+              chip_type: str | None = None, measure: str | None = None,
+              period: str | None = None) -> str:
+    """``Anthropic – Amazon: investment, total (USD)``; the chip type joins the metric."""
+    who = f"{subject} – {counterparty}" if counterparty else subject
+    what = f"{metric} {chip_type}" if chip_type else metric
+    kind = measure_label(measure, period)
+    return f"{who}: {what}{', ' + kind if kind else ''} ({unit})"
 
 
 def short_date(as_of: str | None) -> str:

@@ -90,7 +90,7 @@ COMMENT ON COLUMN facts.source IS 'Configured source that found the article';
 COMMENT ON COLUMN facts.published_at IS 'Article publication time, UTC';
 COMMENT ON COLUMN facts.story_id IS 'Story of the article (syndicated copies share it)';
 COMMENT ON COLUMN facts.title IS 'Article title';
-COMMENT ON COLUMN facts.key_id IS 'Hash of the comparison key (subject, counterparty, metric, unit, chip_type); equals conflicts.conflict_id';
+COMMENT ON COLUMN facts.key_id IS 'Hash of the comparison key (subject, counterparty, metric, unit, chip_type, and the measure kind with a period''s length when known); equals conflicts.conflict_id';
 COMMENT ON COLUMN facts.rank IS 'preferred | normal | deprecated, after review of its conflict';
 COMMENT ON COLUMN facts.extractor_version IS 'Extractor version that produced the fact';
 COMMENT ON COLUMN facts.extracted_at IS 'When the fact was first extracted, UTC';
@@ -130,7 +130,7 @@ SELECT c.conflict_id, c.subject, c.counterparty, c.metric, c.unit, c.chip_type,
        c.first_seen_run, c.last_seen_run, c.first_detected_at, c.status_changed_at
 FROM conflict_rows c LEFT JOIN current_resolution r USING (conflict_id);
 
-COMMENT ON VIEW conflicts IS 'Figures that disagree within one key (subject, counterparty, metric, unit, chip_type)';
+COMMENT ON VIEW conflicts IS 'Figures that disagree within one key (subject, counterparty, metric, unit, chip_type, measure kind)';
 COMMENT ON COLUMN conflicts.conflict_id IS 'Stable hash of the key; the same across runs';
 COMMENT ON COLUMN conflicts.subject IS 'Key: subject';
 COMMENT ON COLUMN conflicts.counterparty IS 'Key: counterparty';
@@ -141,7 +141,7 @@ COMMENT ON COLUMN conflicts.n_facts IS 'Facts with a value in the key';
 COMMENT ON COLUMN conflicts.min_value IS 'Smallest value';
 COMMENT ON COLUMN conflicts.max_value IS 'Largest value';
 COMMENT ON COLUMN conflicts.fact_ids IS 'Facts in the key';
-COMMENT ON COLUMN conflicts.status IS 'open | reopened | resolved | dismissed | cleared (no longer disagreeing)';
+COMMENT ON COLUMN conflicts.status IS 'open | reopened (a contradiction to review) | noted (changed over time or parts: no review) | resolved | dismissed | cleared (no longer disagreeing)';
 COMMENT ON COLUMN conflicts.class IS 'contradiction | changed_over_time | partial';
 COMMENT ON COLUMN conflicts.severity IS 'Relative spread (max-min)/max times n_sources';
 COMMENT ON COLUMN conflicts.reason IS 'Why the values disagree, in words';
@@ -194,7 +194,7 @@ SELECT key_id, subject, counterparty, metric, unit, chip_type,
        n_facts
 FROM decided;
 
-COMMENT ON VIEW current_figures IS 'Best current figure per key: the accepted value where a reviewer accepted one, else the most recent uncontested value; contested keys have value NULL';
+COMMENT ON VIEW current_figures IS 'Best current figure per key: the accepted value where a reviewer accepted one, else the most recent value when no conflict is open (a series gives its latest point); keys with an open conflict have value NULL';
 COMMENT ON COLUMN current_figures.key_id IS 'Key hash (= conflict_id when the key has a conflict)';
 COMMENT ON COLUMN current_figures.subject IS 'Key: subject';
 COMMENT ON COLUMN current_figures.counterparty IS 'Key: counterparty';
