@@ -35,6 +35,7 @@ NEEDS_REVIEW_CLASSES = ("contradiction",)
 DECIDED = ("resolved", "dismissed")
 STATUSES = (*NEEDS_REVIEW, *DECIDED, "cleared", "noted")   # noted: migration 005
 MAX_REASONS = 4
+RECENCY_BONUS = 0.25        # the newest candidate's edge: a quarter of an average source
 
 
 @dataclass(frozen=True)
@@ -279,8 +280,8 @@ def suggest(facts: list[KeyFact], trust: dict[str, tuple[int, int]] | None = Non
     Facts that agree form one candidate value. Each independent source (a story: syndicated
     copies count once) backing a candidate adds its publisher's learnt trust, doubled for a
     primary source (the company's own newsroom or blog); the candidate with the newest date
-    gains half a source, except a total lower than an older one (a total cannot fall: the
-    newer figure is the stale one)."""
+    gains RECENCY_BONUS, except that among totals where a later one is lower the higher one
+    gains it (a total cannot fall: the newer figure is the stale one)."""
     facts = contradicting(facts)
     if not facts:
         return None
@@ -304,7 +305,7 @@ def suggest(facts: list[KeyFact], trust: dict[str, tuple[int, int]] | None = Non
         for f in c:
             weight = trust_of(f.publisher, trust) * (2.0 if f.primary else 1.0)
             by_source[f.source_id] = max(by_source.get(f.source_id, 0.0), weight)
-        bonus = 0.5 if c is newest else 0.0
+        bonus = RECENCY_BONUS if c is newest else 0.0
         return (sum(by_source.values()) + bonus, len(by_source), max(_latest(f) for f in c))
 
     best = max(candidates, key=score)

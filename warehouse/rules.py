@@ -216,15 +216,17 @@ def _measure_data() -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], dic
 
 
 def measure_of(unit: str, sentence: str | None, stored: str | None = None) -> str | None:
-    """The fact's measure kind: the stored one, else the first kind whose cue the sentence has
-    (rate, period, total, increment: a sentence with a run-rate and a total speaks of a rate).
-    Money only; None when the sentence gives no cue. The one place the kind is derived."""
-    if stored:
+    """The fact's measure kind, the one place it is decided for comparison.
+
+    A total, rate or period the extractor stored stands. ``increment`` is also the extractor's
+    default for most money metrics when the figure's clause names no kind, so there, and where
+    nothing is stored, the sentence's cues decide: the first kind whose cue it has (rate,
+    period, total, increment: a sentence with a run-rate and a total speaks of a rate). Money
+    only; None when nothing is stored and the sentence gives no cue."""
+    if stored in ("total", "rate", "period") or unit != "USD" or not sentence:
         return stored
-    if unit != "USD" or not sentence:
-        return None
     cues, _, _ = _measure_data()
-    return next((measure for measure, cue in cues if cue.search(sentence)), None)
+    return next((measure for measure, cue in cues if cue.search(sentence)), stored)
 
 
 def period_of(measure: str | None, sentence: str | None) -> str | None:
