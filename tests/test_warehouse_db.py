@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from test_warehouse_support import NEWS_2023_URL, RESEARCH_URL, canonical_docs, run_once
-from newsfacts.warehouse.db import (WarehouseError, latest_schema_version, migrate, open_reader, open_writer,
+from newsfacts.warehouse.db import (WarehouseError, _schema_files, latest_schema_version, migrate, open_reader, open_writer,
                           schema_version, writer_dir)
 
 
@@ -22,9 +22,10 @@ def count(con, sql: str) -> int:
 
 def test_migrations_apply_once(tmp_path):
     con = duckdb.connect(str(tmp_path / "m.duckdb"))
-    assert migrate(con) == list(range(1, latest_schema_version() + 1))
+    versions = [version for version, _name, _sql in _schema_files()]   # numbers are reserved: gaps
+    assert migrate(con) == versions and versions[:3] == [1, 2, 3]
     assert migrate(con) == []
-    assert count(con, "SELECT count(*) FROM schema_version") == latest_schema_version()
+    assert count(con, "SELECT count(*) FROM schema_version") == len(versions)
     assert schema_version(con) == latest_schema_version()
 
 
@@ -161,3 +162,16 @@ def test_publish_drops_a_stale_wal_beside_the_published_file(tmp_path):
     assert not stale.exists()
     with open_reader(path) as reader:
         assert count(reader, "SELECT count(*) FROM articles") == 3
+
+
+def test_a_migration_numbered_below_the_latest_is_still_applied(tmp_path):
+    """Migration numbers are reserved per developer: 005 may land before 004."""
+    con = duckdb.connect(str(tmp_path / "gap.duckdb"))
+    migrate(con)
+    last = max(version for version, _name, _sql in _schema_files())
+    con.execute("DELETE FROM schema_version WHERE version = 2")          # as if 002 came later
+    con.execute("ALTER TABLE fact_rows DROP COLUMN measure")
+    con.execute("DROP TYPE measure_kind")
+    assert migrate(con) == [2]
+    assert schema_version(con) == last
+    assert "measure" in [row[0] for row in con.execute("DESCRIBE fact_rows").fetchall()]

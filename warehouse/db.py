@@ -91,10 +91,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    current = _check_not_newer(con, "the database")
+    _check_not_newer(con, "the database")
+    # by version, not by the highest one: numbers are reserved per developer, so a lower
+    # number may land after a higher one and must still be applied
+    done = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
     applied = []
     for version, name, sql in _schema_files():
-        if version <= current:
+        if version in done:
             continue
         con.begin()
         try:

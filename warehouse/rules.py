@@ -194,8 +194,6 @@ def agreement(a: Figure, b: Figure) -> Agreement:
 
 # --------------------------------------------------------------------------- measure kind
 
-MEASURES = ("total", "increment", "rate", "period")
-
 
 @lru_cache(maxsize=1)
 def _measure_data() -> tuple[list[tuple[str, re.Pattern]], list[re.Pattern], dict[str, int]]:
