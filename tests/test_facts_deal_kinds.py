@@ -47,3 +47,24 @@ def test_a_post_money_valuation_after_a_deal_is_a_valuation():
     assert [f[0] for f in found] == ["valuation"]
     # an agreement valued at a figure is the agreement's value
     assert facts("Microsoft's agreement with CoreWeave is now valued at $14.2 billion.")[0][0] == "compute_deal"
+
+
+def test_a_financing_facility_to_build_is_infrastructure_with_the_financier():
+    found = facts("Orison Cloud closed a $1.5 billion secured financing facility with Blue Owl Capital to fund "
+                  "construction at its Texas campus.")
+    assert [(f[0], f[1], f[3]) for f in found] == [("infrastructure", "Orison Cloud", 1.5e9)]
+
+
+def test_a_word_inside_a_company_name_names_no_metric():
+    # "Infrastructure" in "Oracle Cloud Infrastructure" is part of a name; the commitment is a deal
+    found = facts("Kestrel Labs also commits $700 million to Oracle Cloud Infrastructure.")
+    assert [(f[0], f[3]) for f in found] == [("compute_deal", 7e8)]
+
+
+def test_money_spent_on_chips_is_spend_and_money_committed_to_build_is_infrastructure():
+    assert [f[0] for f in facts("Kestrel Labs spent $610 million on 18,000 Nvidia B300 GPUs in December.")
+            if f[3] == 6.1e8] == ["spend"]
+    assert [f[0] for f in facts("Acme Cloud has committed $2.5 billion to build out its Childress campus.")] == [
+        "infrastructure"]
+    assert [f[0] for f in facts("Microsoft will invest roughly $80 billion this fiscal year to build out "
+                                "AI-enabled data centers.")] == ["infrastructure"]

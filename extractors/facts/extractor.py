@@ -114,6 +114,7 @@ class DocumentFacts:
         text = self.text
         self.orgs = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(ORG_MARKS, [])]
         self.cues = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(CUE_MARKS, [])]
+        self.cues = self._outside_names(self.cues)
         self._org_starts = [o.start for o in self.orgs]
         self._org_start_chars = [o.start_char for o in self.orgs]
         self._cue_starts = [c.start for c in self.cues]
@@ -133,6 +134,16 @@ class DocumentFacts:
         self._sentence_spans: dict[int, Span] = {}
         self._inside_figures = {i for span in self._figure_spans for i in range(span.start, span.end)}
         self._figure_chars = [(span.start_char, span.end_char) for span in self._figure_spans]
+
+    def _outside_names(self, cues: list[Mark]) -> list[Mark]:
+        """A cue inside a company's name ("Oracle Cloud Infrastructure") says nothing."""
+        starts = [o.start for o in self.orgs]
+        kept = []
+        for cue in cues:
+            k = bisect_right(starts, cue.start) - 1
+            if k < 0 or self.orgs[k].end < cue.end:
+                kept.append(cue)
+        return kept
 
     def facts(self) -> list[Fact]:
         figures = [f for f in map(parse_figure, self._figure_spans) if f is not None]

@@ -33,6 +33,7 @@ _CLAUSE_BREAKS = _REGISTRY.word_list("clause_breaks")
 _QUALIFIER_WORDS = {w for phrase, _ in QUALIFIER_BEFORE for w in phrase} | QUALIFIER_SOFTENERS | {"under", "a", "an"}
 _REPORTED_REACH = 12   # "Meta said its campus in Richland Parish, Louisiana, would reach …"
 _BUILD_VERBS = _REGISTRY.word_list("build_verbs")
+_BUILD_REACH = 4   # words between the money and "to build" ("this fiscal year")
 _PAYING_VERBS = _REGISTRY.word_list("paying_verbs")
 _VALUING_VERBS = _REGISTRY.word_list("valuing_verbs")
 _WORTH_WORDS = _REGISTRY.word_list("worth_words")
@@ -67,16 +68,23 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
     money = registry.for_unit(MONEY)
     candidates = [c for c in cues if (c.label_ in money or c.label_ == NOT_A_FACT)
                   and (c.end <= figure.start or c.start >= figure.end) and not _purpose(figure, c)]
-    # in a compound ("infrastructure investment") the last word is the head
-    heads = [c for c in candidates if not any(o.start == c.end and o.label_ != c.label_ for o in candidates)]
+    # in a compound ("infrastructure investment", "secured financing facility") the last word
+    # is the head; a cue inside a longer one ("financing" in "financing package") is no head
+    heads = [c for c in candidates if not any(o.start == c.end and o.label_ != c.label_ for o in candidates)
+             and not any(o.start <= c.start and c.end <= o.end and o.end - o.start > c.end - c.start
+                         for o in candidates)]
+    heads = [c for c in heads if not any(o.start == c.end and o in heads and o.label_ != c.label_ for o in heads)]
     if not heads:
-        # "a $30B commitment to Azure": a commitment with no other word is a compute deal
+        # "a $30B commitment to Azure": a commitment with no other word is a compute deal, and
+        # "committed $2.5 billion to build out Childress" a build budget
         if commitment_fallback and any(c.label_ == COMMITMENT for c in cues):
-            return COMPUTE_DEAL
+            return INFRASTRUCTURE if _to_build(figure) else COMPUTE_DEAL
         return None
     best = min(heads, key=lambda c: (_distance(figure, c), c.start < figure.start))
     if best.label_ in (INVESTMENT, SPEND):
-        best = _invested_in(figure, candidates) or best
+        into = _invested_in(figure, candidates)
+        # "spent $610M on 18,000 GPUs" is a purchase: spend; only a build makes it infrastructure
+        best = into if into is not None and (best.label_ == INVESTMENT or into.label_ == INFRASTRUCTURE) else best
         if best.label_ == INVESTMENT and _to_build(figure):
             return INFRASTRUCTURE
     if best.label_ == VALUATION and best.text.lower() == "valued":
@@ -157,11 +165,17 @@ def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
 
 
 def _to_build(figure: Figure) -> bool:
-    """"will invest approximately $4.6 billion to build the campus": money invested to build
-    something, with no company invested in, is a build budget."""
+    """"will invest approximately $4.6 billion to build the campus", "$80 billion this fiscal
+    year to build out data centers": money invested to build something, with no company
+    invested in, is a build budget."""
     words = lower_words(figure.span.doc)
-    end = figure.end
-    return end + 1 < len(words) and words[end] == "to" and words[end + 1] in _BUILD_VERBS
+    window = words[figure.end:figure.end + _BUILD_REACH + 2]
+    for k, word in enumerate(window[:-1]):
+        if word in _CLAUSE_BREAKS or word in (",", ".", "in", "into"):
+            return False
+        if word == "to":
+            return window[k + 1] in _BUILD_VERBS
+    return False
 
 
 def _purpose(figure: Figure, cue: Span) -> bool:
