@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-METRICS = ("investment", "funding_round", "valuation", "compute_deal", "infrastructure",
-           "revenue", "spend", "power", "chips", "equity_stake")
-UNITS = ("USD", "W", "count", "percent")
+from .registry import UNITS, default_registry  # noqa: F401  (UNITS: re-exported with the contract)
+
+METRICS = default_registry().names     # the metric registry (data/metrics.jsonl) is their one source
 QUALIFIERS = ("exact", "approx", "up_to", "at_least", "more_than", "range")
 
 
