@@ -90,6 +90,8 @@ class Fetcher:
     that drips its body still times out. Retries (429, 5xx, connect errors, timeouts) back off
     exponentially with jitter from `backoff_base` seconds, or wait as long as Retry-After says;
     a wait longer than `max_retry_wait` is not made: the URL fails at once.
+    `min_interval` spaces the starts of all requests of this Fetcher (a global rate limit, retries
+    included); a 429 with Retry-After then holds every request of the Fetcher, not only its own.
     `validators` (url -> (etag, last_modified)) is updated in place after every 200, so the
     caller can persist it and pass it to the next run's Fetcher for conditional GETs.
     """
@@ -98,7 +100,8 @@ class Fetcher:
                  connect_timeout: float = 5.0, max_connections: int = 8, per_host: int = 2,
                  retries: int = 2, max_bytes: int = 5_000_000, respect_robots: bool = True,
                  validators: dict[str, tuple[str | None, str | None]] | None = None,
-                 backoff_base: float = 0.5, max_retry_wait: float = 30.0, max_redirects: int = 5):
+                 backoff_base: float = 0.5, max_retry_wait: float = 30.0, max_redirects: int = 5,
+                 min_interval: float = 0.0):
         if max_connections < 1 or per_host < 1 or retries < 0 or max_redirects < 0:
             raise ValueError("max_connections and per_host must be >= 1; retries, max_redirects >= 0")
         self.user_agent = user_agent
@@ -113,6 +116,9 @@ class Fetcher:
         self.backoff_base = backoff_base
         self.max_retry_wait = max_retry_wait
         self.max_redirects = max_redirects
+        self.min_interval = max(0.0, min_interval)
+        self._next_start = 0.0  # monotonic time before which no request starts
+        self._pace_lock = asyncio.Lock()
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(max_connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
@@ -139,17 +145,41 @@ class Fetcher:
         """Fetch concurrently within the bounds; results in the order of `urls`."""
         return list(await asyncio.gather(*(self.fetch(url, conditional=conditional) for url in urls)))
 
-    async def fetch(self, url: str, *, conditional: bool = True) -> FetchResult:
+    async def fetch(self, url: str, *, conditional: bool = True, robots: bool | None = None) -> FetchResult:
+        """GET `url`; `robots=False` skips robots.txt for this URL (a subscribed feed: RFC 9309
+        governs crawlers, and a feed reader asks for the URL its user gave it)."""
         if self._client is None:
             raise RuntimeError("use the Fetcher inside 'async with Fetcher(...) as fetcher:'")
         started = time.monotonic()
+        check_robots = self.respect_robots if robots is None else robots and self.respect_robots
         try:
-            response = await self._follow(url, conditional=conditional, check_robots=self.respect_robots)
+            response = await self._follow(url, conditional=conditional, check_robots=check_robots)
         except _Failure as failure:
             log.info("%s: %s", url, failure)
             return _failed(url, failure, started)
         except Exception as exc:  # a bug or a surprise from below must not sink the whole batch
             log.exception("unexpected error fetching %s", url)
+            return _failed(url, _Failure(f"unexpected error: {type(exc).__name__}: {exc}"), started)
+        return self._result(url, response, started)
+
+    async def post(self, url: str, form_body: str, *, robots: bool | None = None) -> FetchResult:
+        """POST a URL-encoded form; no redirect is followed (an API answers or fails)."""
+        if self._client is None:
+            raise RuntimeError("use the Fetcher inside 'async with Fetcher(...) as fetcher:'")
+        started = time.monotonic()
+        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+        try:
+            _check_url(url)
+            if (self.respect_robots if robots is None else robots) and (refusal := await self._robots_refusal(url)):
+                raise _Failure(refusal)
+            response = await self._get_with_retries(url, headers, form_body.encode("utf-8"))
+            if response.status in REDIRECT_STATUSES:
+                raise _Failure(f"HTTP {response.status} redirect from an API endpoint", status=response.status)
+        except _Failure as failure:
+            log.info("POST %s: %s", url, failure)
+            return _failed(url, failure, started)
+        except Exception as exc:  # as in fetch(): one URL's surprise must not sink the batch
+            log.exception("unexpected error posting to %s", url)
             return _failed(url, _Failure(f"unexpected error: {type(exc).__name__}: {exc}"), started)
         return self._result(url, response, started)
 
@@ -176,11 +206,11 @@ class Fetcher:
         failure.url = hop
         raise failure
 
-    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> _Response:
+    async def _get_with_retries(self, url: str, headers: dict[str, str], form: bytes | None = None) -> _Response:
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                return await self._get_once(url, headers)
+                return await self._get_once(url, headers, form)
             except _Failure as failure:
                 if not failure.retryable or attempt == attempts:
                     raise failure.after(attempt) from None
@@ -197,13 +227,17 @@ class Fetcher:
         if wait > self.max_retry_wait:
             raise _Failure(f"{failure}; Retry-After {wait:.0f}s is over the {self.max_retry_wait:g}s limit",
                            status=failure.status)
+        if self.min_interval and failure.status == 429:  # the server asked this whole client to wait
+            self._next_start = max(self._next_start, time.monotonic() + wait)
         return wait
 
-    async def _get_once(self, url: str, headers: dict[str, str]) -> _Response:
+    async def _get_once(self, url: str, headers: dict[str, str], form: bytes | None = None) -> _Response:
         async with self._host_slot(url), self._slots:  # host first: a queued host holds no global slot
+            await self._pace()
             try:
                 async with asyncio.timeout(self.timeout):
-                    async with self._client.stream("GET", url, headers=headers) as response:
+                    method = "GET" if form is None else "POST"
+                    async with self._client.stream(method, url, headers=headers, content=form) as response:
                         ok = 200 <= response.status_code < 300
                         body = await self._read_capped(response) if ok else b""
             except (TimeoutError, httpx.TimeoutException):
@@ -220,6 +254,16 @@ class Fetcher:
         raise _Failure(_status_line(status, response.reason_phrase), status=status,
                        retryable=status == 429 or status >= 500,
                        retry_after=response.headers.get("retry-after"))
+
+    async def _pace(self) -> None:
+        """Wait for this request's turn under `min_interval` (and any Retry-After hold)."""
+        if not self.min_interval:
+            return
+        async with self._pace_lock:
+            wait = self._next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_start = max(self._next_start, time.monotonic()) + self.min_interval
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         too_large = _Failure(f"body larger than {self.max_bytes} bytes", status=response.status_code)
