@@ -223,6 +223,7 @@ class ArticleRecord:
     related_urls: list[str]
     content_hash: str
     signature: list[int]
+    snippet_reason: str | None = None   # why only the feed's snippet was kept
 
 
 @dataclass
@@ -244,7 +245,7 @@ _ARTICLE_SCHEMA = pa.schema([
     ("signature", pa.list_(pa.uint64())), ("story_id", pa.string()),
     ("duplicate_of", pa.string()), ("first_seen_run", pa.string()),
     ("last_seen_run", pa.string()), ("first_seen_at", pa.timestamp("us")),
-    ("updated_at", pa.timestamp("us")),
+    ("updated_at", pa.timestamp("us")), ("snippet_reason", pa.string()),
 ])
 
 # The columns story grouping reads, for new rows and for stored articles alike.
@@ -270,6 +271,7 @@ def _article_row(record, run_id: str, now: datetime) -> dict:
         "related_urls": list(field_of(record, "related_urls") or []),
         "signature": [int(v) for v in signature], "story_id": None, "duplicate_of": None,
         "first_seen_run": run_id, "last_seen_run": run_id, "first_seen_at": now, "updated_at": now,
+        "snippet_reason": field_of(record, "snippet_reason"),
     }
 
 
@@ -381,6 +383,7 @@ def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable
                     title = EXCLUDED.title, text = EXCLUDED.text,
                     raw_html = EXCLUDED.raw_html, published_at = EXCLUDED.published_at,
                     author = EXCLUDED.author, snippet_only = EXCLUDED.snippet_only,
+                    snippet_reason = EXCLUDED.snippet_reason,
                     content_hash = EXCLUDED.content_hash, google_link = EXCLUDED.google_link,
                     related_urls = EXCLUDED.related_urls, signature = EXCLUDED.signature,
                     last_seen_run = EXCLUDED.last_seen_run,

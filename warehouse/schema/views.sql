@@ -8,7 +8,7 @@ CREATE OR REPLACE MACRO needs_review(status) AS status IN ('open', 'reopened');
 
 CREATE OR REPLACE VIEW articles AS
 SELECT a.article_id, a.url, a.canonical_url, a.source, a.publisher, a.title, a.published_at,
-       a.author, a.snippet_only, a.story_id, a.duplicate_of, a.content_hash, a.related_urls,
+       a.author, a.snippet_only, a.snippet_reason, a.story_id, a.duplicate_of, a.content_hash, a.related_urls,
        (SELECT count(*) FROM fact_rows f WHERE f.article_id = a.article_id) AS n_facts,
        a.first_seen_run, a.last_seen_run, a.text
 FROM article_rows a;
@@ -24,6 +24,7 @@ COMMENT ON COLUMN articles.published_at IS 'Publication time, UTC';
 COMMENT ON COLUMN articles.author IS 'Byline, when the page names one';
 COMMENT ON COLUMN articles.content_hash IS 'sha256 of the text (case and whitespace normalised): a run skips pages whose hash is unchanged';
 COMMENT ON COLUMN articles.snippet_only IS 'True when only the feed snippet was available (page not fetched)';
+COMMENT ON COLUMN articles.snippet_reason IS 'Why only the snippet was kept (page refused, Google link not decoded, Google''s own page...)';
 COMMENT ON COLUMN articles.story_id IS 'Story (group of syndicated or near-duplicate articles); see stories';
 COMMENT ON COLUMN articles.duplicate_of IS 'article_id already holding identical content, if any';
 COMMENT ON COLUMN articles.related_urls IS 'Other outlets'' links in the same Google News cluster';
