@@ -11,8 +11,10 @@ from collections.abc import Callable
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsfacts.flows import pipeline, stages
-from newsfacts.flows.config import load_sources
+from datetime import date
+
+from newsfacts.flows import google_links, pipeline, stages
+from newsfacts.flows.config import for_period, load_sources
 from newsfacts.flows.pipeline import RunSummary
 from newsfacts.flows.progress import progress_display
 from newsfacts.warehouse import conflicts as conflict_detection
@@ -21,6 +23,7 @@ from newsfacts.warehouse import report as reporting
 _fetching = dict(retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
 TASKS = {
     "fetch feeds": task(name="fetch feeds", **_fetching)(stages.fetch_feeds),
+    "resolve links": task(name="resolve Google News links", cache_policy=NO_CACHE)(google_links.resolve_links),
     "fetch articles": task(name="fetch articles", **_fetching)(stages.fetch_articles),
     "parse": task(name="parse", cache_policy=NO_CACHE)(stages.parse_pages),
     "skip unchanged": task(name="skip unchanged", cache_policy=NO_CACHE)(stages.plan_articles),
@@ -48,9 +51,14 @@ async def nightly(
     substitutions: dict[str, str] | None = None,
     show_progress: bool = False,
     batch_size: int | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> RunSummary:
-    """Parameters are plain JSON values so that a deployment can schedule this flow."""
+    """Parameters are plain JSON values so that a deployment can schedule this flow.
+    `since` (and `until`), ISO dates, fetch that past period of every Google News search once."""
     config = load_sources(sources_path, substitutions=substitutions)
+    if since:
+        config = for_period(config, date.fromisoformat(since), date.fromisoformat(until) if until else None)
     with progress_display(show_progress) as progress:
         details = await pipeline.run_stages(
             config, db_path, reports_dir=reports_dir, progress=progress,

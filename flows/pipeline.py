@@ -24,10 +24,11 @@ from pathlib import Path
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.dedup import content_hash
 from newsfacts.extractors.facts import EXTRACTOR_VERSION, FactExtractor
-from newsfacts.flows import stages
+from newsfacts.flows import google_links, stages
 from newsfacts.flows.config import SourcesConfig
 from newsfacts.flows.progress import ProgressCallback
 from newsfacts.warehouse import conflicts as conflict_detection
+from newsfacts.warehouse import link_cache
 from newsfacts.warehouse import load as loading
 from newsfacts.warehouse import report as reporting
 from newsfacts.warehouse.conflicts import ConflictSummary
@@ -58,6 +59,10 @@ class RunSummary:
     articles_duplicate: int = 0
     articles_failed: int = 0
     snippet_only: int = 0
+    links_decoded: int = 0          # Google News ids decoded by this run
+    links_cached: int = 0           # ... answered by the link cache (no request)
+    links_failed: int = 0           # ... not decoded: kept as snippets, with the reason
+    decode_requests: int = 0        # requests sent to Google to decode links
     facts_new: int = 0
     facts_total: int = 0
     conflicts_new: int = 0
@@ -88,6 +93,7 @@ class RunDetails:
     conflicts: ConflictSummary
     extracted_urls: list[str] = field(default_factory=list)   # canonical URLs of the records loaded
     pages_unchanged: int = 0     # pages that answered 304
+    links: google_links.LinkBatch | None = None   # Google News links resolved
 
 
 # Pages fetched, parsed, extracted and loaded together: memory holds one batch of pages and
@@ -107,7 +113,7 @@ async def run_stages(
     runner: StageRunner = direct,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> RunDetails:
-    """fetch feeds, then a batch of `batch_size` pages at a time: fetch articles → parse → skip
+    """fetch feeds → resolve Google News links, then a batch of `batch_size` pages at a time: fetch articles → parse → skip
     unchanged → group stories → extract facts → load; then detect → report, once.
 
     `extractor` defaults to a FactExtractor built when the first batch has changed articles (an
@@ -126,8 +132,11 @@ async def run_stages(
         summary.run_id = run_id
         async with fetcher_factory(config, loading.load_validators(con)) as fetcher:
             feeds = await runner("fetch feeds", stages.fetch_feeds)(config, fetcher, progress)
-            candidates = stages.unique_candidates(feeds.candidates)
-            unlogged = feeds  # the feed fetches are logged with the first batch
+            links = await runner("resolve links", google_links.resolve_links)(
+                feeds.candidates, config, link_cache.load_cache(con), progress)
+            feeds.fetches.extend(links.fetches)
+            candidates = stages.unique_candidates(links.candidates)
+            unlogged, unsaved = feeds, links  # logged and saved with the first batch
             for start in range(0, max(len(candidates), 1), batch_size):
                 batch_progress = _offset(progress, start, len(candidates))
                 pages = await runner("fetch articles", stages.fetch_articles)(
@@ -141,19 +150,22 @@ async def run_stages(
                     parsed, plan.stats.changed_urls, extractor, batch_progress)
                 articles, facts = runner("load", stages.load_batch)(
                     con, run_id, config, unlogged, pages, extracted, dict(fetcher.validators),
-                    EXTRACTOR_VERSION, stories)
-                unlogged = stages.FeedBatch()
+                    EXTRACTOR_VERSION, stories, unsaved)
+                unlogged, unsaved = stages.FeedBatch(), None
                 night.add(pages, extracted, articles, facts)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
         if reports_dir:
             summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))
 
         _fill_summary(summary, feeds, night, found)
+        summary.links_decoded, summary.links_cached = len(links.resolved), links.cached
+        summary.links_failed, summary.decode_requests = len(links.failed), links.requests
         summary.seconds = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
         status = "ok" if summary.sources_failed == 0 else "partial"
         loading.finish_run(con, run_id, status, asdict(summary))
     log.info(summary.line())
-    return RunDetails(summary, feeds, night.articles, night.facts, found, night.urls, night.pages_unchanged)
+    return RunDetails(summary, feeds, night.articles, night.facts, found, night.urls, night.pages_unchanged,
+                      links)
 
 
 def run_once(config: SourcesConfig, db_path: str | Path, **options) -> RunSummary:

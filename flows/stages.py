@@ -13,16 +13,19 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.blog_index import extract_links, parse_sitemap
 from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, content_hash, text_signature
 from newsfacts.extractors.facts import Fact, FactExtractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
-from newsfacts.extractors.google_news import decode_article_link, is_google_news_link
+from newsfacts.extractors.google_news import decode_article_link, google_page_reason, is_google_news_link
 from newsfacts.flows.http import Fetcher, FetchResult
 from newsfacts.flows.config import Source, SourcesConfig
 from newsfacts.flows.progress import ProgressCallback
+from newsfacts.flows.robots import DISALLOWED
+from newsfacts.warehouse import link_cache
 from newsfacts.warehouse import load as loading
 from newsfacts.warehouse.load import ArticlePlan, ArticleRecord, FactStats, LoadStats
 
@@ -37,6 +40,7 @@ class Candidate:
     source: str
     url: str
     item: FeedItem | None = None     # the feed entry it came from; None for newsroom links
+    unresolved: str | None = None    # why its Google News link was not decoded: not fetched
 
 
 @dataclass(frozen=True)
@@ -93,20 +97,23 @@ def fetch_log_row(source: str, result: FetchResult) -> dict:
 
 
 async def _fetch_each(
-    fetcher: Fetcher, urls: list[str], stage: str, progress: ProgressCallback | None
+    fetcher: Fetcher, urls: list[str], stage: str, progress: ProgressCallback | None,
+    robots: list[bool] | None = None,
 ) -> list[FetchResult]:
-    """Fetch concurrently (the fetcher bounds concurrency) while reporting progress in order of completion."""
+    """Fetch concurrently (the fetcher bounds concurrency) while reporting progress in order of completion.
+    `robots[i]` False fetches `urls[i]` as a feed reader does, without asking robots.txt."""
     done = 0
 
-    async def one(url: str) -> FetchResult:
+    async def one(url: str, obey_robots: bool) -> FetchResult:
         nonlocal done
-        result = await fetcher.fetch(url)
+        result = await fetcher.fetch(url, robots=obey_robots)
         done += 1
         if progress:
             progress(stage, done, len(urls))
         return result
 
-    return list(await asyncio.gather(*(one(url) for url in urls)))
+    flags = robots if robots is not None else [True] * len(urls)
+    return list(await asyncio.gather(*(one(url, flag) for url, flag in zip(urls, flags))))
 
 
 # --- stage 1: feeds and newsroom indexes -----------------------------------------------------
@@ -114,15 +121,21 @@ async def _fetch_each(
 async def fetch_feeds(
     config: SourcesConfig, fetcher: Fetcher, progress: ProgressCallback | None = None
 ) -> FeedBatch:
-    sources = config.enabled
-    results = await _fetch_each(fetcher, [source.feed_url for source in sources], "feeds", progress)
+    # A Google News search cut into day slices makes several requests, each its own feed.
+    requests = [(source, url) for source in config.enabled for url in source.feed_urls()]
+    results = await _fetch_each(fetcher, [url for _source, url in requests], "feeds", progress,
+                                robots=[not source.is_feed for source, _url in requests])
     batch = FeedBatch()
     sitemap_sources: list[Source] = []
-    for source, result in zip(sources, results):
+    by_source: dict[str, list[SourceOutcome]] = {}
+    for (source, url), result in zip(requests, results):
         batch.fetches.append(fetch_log_row(source.name, result))
-        outcome, candidates = _read_source(source, result)
-        batch.outcomes.append(outcome)
+        outcome, candidates = _read_source(source, result, url)
+        by_source.setdefault(source.name, []).append(outcome)
         batch.candidates.extend(candidates)
+    for source in config.enabled:
+        outcome = _one_outcome(by_source[source.name])
+        batch.outcomes.append(outcome)
         if source.sitemap and outcome.status != "failed":
             sitemap_sources.append(source)
     if sitemap_sources:
@@ -132,10 +145,13 @@ async def fetch_feeds(
     return batch
 
 
-def _read_source(source: Source, result: FetchResult) -> tuple[SourceOutcome, list[Candidate]]:
-    base = dict(source=source.name, kind=source.kind, url=source.feed_url)
+def _read_source(source: Source, result: FetchResult, url: str) -> tuple[SourceOutcome, list[Candidate]]:
+    base = dict(source=source.name, kind=source.kind, url=url)
     if result.not_modified:
         return SourceOutcome(**base, status="unchanged"), []
+    if result.error == DISALLOWED:
+        host = urlsplit(result.final_url or url).netloc
+        return SourceOutcome(**base, status="failed", error=f"robots.txt of {host} blocks this source's URL"), []
     if not result.ok:
         return SourceOutcome(**base, status="failed", error=result.error or f"HTTP {result.status}"), []
 
@@ -150,6 +166,22 @@ def _read_source(source: Source, result: FetchResult) -> tuple[SourceOutcome, li
         return SourceOutcome(**base, status="failed", error=str(exc)), []
     candidates = [Candidate(source.name, _article_url(item), item) for item in feed.items]
     return SourceOutcome(**base, status="ok", warning=feed.warning, n_items=len(candidates)), candidates
+
+
+def _one_outcome(outcomes: list[SourceOutcome]) -> SourceOutcome:
+    """A source's outcome from those of its feed requests (several for a sliced search)."""
+    if len(outcomes) == 1:
+        return outcomes[0]
+    first, failed = outcomes[0], [o for o in outcomes if o.status == "failed"]
+    statuses = {o.status for o in outcomes}
+    status = "failed" if statuses == {"failed"} else "unchanged" if statuses == {"unchanged"} else "ok"
+    error = (f"{len(failed)} of {len(outcomes)} slices failed, e.g. {failed[0].error}" if failed else None)
+    warnings = [o.warning for o in outcomes if o.warning]
+    if status != "failed" and error:
+        warnings.insert(0, error)
+    return SourceOutcome(first.source, first.kind, first.url, status,
+                         error=error if status == "failed" else None,
+                         warning="; ".join(warnings) or None, n_items=sum(o.n_items for o in outcomes))
 
 
 def _article_url(item: FeedItem) -> str:
@@ -202,8 +234,13 @@ async def fetch_articles(
     candidates: list[Candidate], fetcher: Fetcher, progress: ProgressCallback | None = None
 ) -> PageBatch:
     candidates = unique_candidates(candidates)
+    # A Google link that was not decoded is not fetched: it would give Google's page.
+    unresolved = [c for c in candidates if c.unresolved]
+    candidates = [c for c in candidates if not c.unresolved]
     results = await _fetch_each(fetcher, [c.url for c in candidates], "articles", progress)
     batch = PageBatch()
+    batch.pages.extend((c, FetchResult(c.url, c.url, None, b"", None, None, None, None, False, c.unresolved, 0))
+                       for c in unresolved)
     for candidate, result in zip(candidates, results):
         batch.fetches.append(fetch_log_row(candidate.source, result))
         if result.not_modified:
@@ -284,11 +321,16 @@ def article_day(published_at: str | datetime | None) -> str | None:
 
 def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord | None:
     item = candidate.item
-    if result.ok:
+    # Google's own pages (consent, "unusual traffic", the News interstitial) are never an article.
+    reason = google_page = google_page_reason(result.final_url, result.text) if result.ok else None
+    if google_page:
+        log.warning("article %s: %s", candidate.url, reason)
+    elif result.ok:
         try:
             article = extract_article(result.text or result.body, url=result.final_url)
         except ArticleError as exc:
             log.warning("article %s: %s", result.final_url, exc)
+            reason = str(exc)
         else:
             return _record(
                 candidate, url=article.url or result.final_url, title=article.title or (item and item.title),
@@ -297,11 +339,13 @@ def _article_record(candidate: Candidate, result: FetchResult) -> ArticleRecord 
             )
     if item is None or not (item.title or item.snippet):
         return None
-    # The page could not be read: keep what the feed said, marked as such.
-    url = result.final_url if result.final_url and not is_google_news_link(result.final_url) else candidate.url
+    # The page could not be read: keep what the feed said, marked as such, and why.
+    on_google = google_page or is_google_news_link(result.final_url or "")
+    url = result.final_url if result.final_url and not on_google else candidate.url
     text = "\n\n".join(part for part in (item.title, _snippet_without_title(item)) if part)
     return _record(candidate, url=url, title=item.title, text=text, raw_html=None,
-                   published_at=item.published_at, author=None, snippet_only=True, site_name=None)
+                   published_at=item.published_at, author=None, snippet_only=True, site_name=None,
+                   snippet_reason=reason or result.error or f"HTTP {result.status}")
 
 
 def _snippet_without_title(item: FeedItem) -> str:
@@ -310,7 +354,7 @@ def _snippet_without_title(item: FeedItem) -> str:
 
 
 def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, author, snippet_only,
-            site_name) -> ArticleRecord:
+            site_name, snippet_reason=None) -> ArticleRecord:
     item = candidate.item
     return ArticleRecord(
         url=url,
@@ -328,6 +372,7 @@ def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, a
         related_urls=list(item.related_urls) if item else [],
         content_hash=content_hash(text),
         signature=list(text_signature(text)),
+        snippet_reason=snippet_reason,
     )
 
 
@@ -336,7 +381,7 @@ def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, a
 def load_batch(
     con, run_id: str, config: SourcesConfig, feeds: FeedBatch, pages: PageBatch,
     extracted: ExtractedBatch, validators: dict, extractor_version: str,
-    stories: dict[str, str] | None = None,
+    stories: dict[str, str] | None = None, links=None,
 ) -> tuple[LoadStats, FactStats]:
     """Everything one run learnt, in one transaction: a crash leaves the warehouse as it was."""
     with con.cursor() as cur:
@@ -344,6 +389,8 @@ def load_batch(
         loading.upsert_sources(cur, [source.as_row() for source in config.sources])
         loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
         loading.save_validators(cur, validators)
+        if links is not None:  # what google_links.resolve_links learnt
+            link_cache.save_links(cur, links.resolved, links.failed, run_id)
         articles = loading.load_articles(cur, run_id, extracted.records, stories=stories)
         # Facts of unchanged and duplicate articles are already stored (and were not extracted).
         facts_by_article = {

@@ -76,7 +76,10 @@ def _sources_path(value: str | None) -> Path:
               help="Run the same stages as plain function calls (no Prefect, no temporary server).")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1),
               help="Pages fetched, extracted and loaded together (default 500): memory holds one batch.")
-def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size) -> None:
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Backfill: fetch every Google News search for the days since this date (YYYY-MM-DD), once.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the backfill (default: today).")
+def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, since, until) -> None:
     """Run the nightly pipeline once, now (no Prefect server needed)."""
     import asyncio
 
@@ -84,6 +87,9 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size) 
         _quiet_prefect()
     from newsfacts.flows.config import load_sources
 
+    if until and not since:
+        raise click.UsageError("--until needs --since")
+    period = {"since": since and since.date().isoformat(), "until": until and until.date().isoformat()}
     with user_errors():
         sources_path = DEMO_SOURCES if demo and not sources else _sources_path(sources)
         load_sources(sources_path, substitutions={"base": "http://127.0.0.1"})  # fail fast, before Prefect starts
@@ -91,13 +97,14 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size) 
         logging.getLogger("newsfacts").setLevel(logging.INFO)  # per-source lines in the log
         with _demo_site(demo, demo_port) as substitutions:
             if no_prefect:
-                summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size)
+                summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size,
+                                               period)
             else:
                 from newsfacts.flows.nightly import nightly
 
                 summary = asyncio.run(nightly(
                     sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
-                    substitutions=substitutions, show_progress=True, batch_size=batch_size,
+                    substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
                 ))
     click.echo(summary.line())
     for failure in summary.failures:
@@ -108,14 +115,19 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size) 
     click.echo(f"took {summary.seconds:.1f}s in the flow")
 
 
-def _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size=None):
-    from newsfacts.flows.config import load_sources
+def _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size=None, period=None):
+    from datetime import date
+
+    from newsfacts.flows.config import for_period, load_sources
     from newsfacts.flows.pipeline import run_once
     from newsfacts.flows.progress import progress_display
 
     if not logging.getLogger().handlers:
         logging.basicConfig(format="%(levelname)-7s %(message)s")
     config = load_sources(sources_path, substitutions=substitutions)
+    if period and period["since"]:
+        config = for_period(config, date.fromisoformat(period["since"]),
+                            date.fromisoformat(period["until"]) if period["until"] else None)
     with progress_display(True) as progress:
         options = {"batch_size": batch_size} if batch_size else {}
         return run_once(config, db_path, reports_dir=reports_dir, progress=progress,
