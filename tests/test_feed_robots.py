@@ -4,6 +4,7 @@ crawled source it blocks says so."""
 from __future__ import annotations
 
 from newsfacts.flows.config import parse_sources
+from newsfacts.warehouse.db import open_reader
 
 from conftest import run_pipeline_once
 
@@ -33,12 +34,13 @@ kind = "blog"
 url = "{site.base_url}/index.html"
 link_selector = "a.post"
 """)
-    feeds, pages, extracted, _articles = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
-    outcome = {o.source: o for o in feeds.outcomes}
+    run = run_pipeline_once(config, tmp_path / "w.duckdb", extractor)
+    outcome = {o.source: o for o in run.feeds.outcomes}
     assert outcome["wire"].status == "ok" and outcome["wire"].n_items == 1        # the feed was read
     host = site.base_url.split("//")[1]
     assert outcome["newsroom"].status == "failed"
     assert outcome["newsroom"].error == f"robots.txt of {host} blocks this source's URL"
     # the article page the feed points at is crawled, so robots.txt keeps it out: snippet only
-    assert [(r.snippet_only, r.snippet_reason) for r in extracted.records] == [(True, "disallowed by robots.txt")]
+    stored = open_reader(tmp_path / "w.duckdb").execute("SELECT snippet_only, snippet_reason FROM articles").fetchall()
+    assert stored == [(True, "disallowed by robots.txt")]
     assert site.hits["/private/acme.html"] == 0 and site.hits["/robots.txt"] == 1
