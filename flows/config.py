@@ -106,6 +106,9 @@ class SourcesConfig:
     decode_user_agent: str = DEFAULT_DECODE_USER_AGENT
     decode_rate: float = DEFAULT_DECODE_RATE
     decode_batch: int = DEFAULT_DECODE_BATCH
+    alert_block: str | None = None      # Prefect notification block "type-slug/name" (flows.alerts)
+    alert_min_usd: float = 1e9          # new money facts from this size on are alerted
+    alert_min_watts: float = 1e9        # new power facts from this size on are alerted
 
     @property
     def enabled(self) -> list[Source]:
@@ -116,7 +119,8 @@ _SOURCE_KEYS = {
     "name", "kind", "url", "query", "hl", "gl", "ceid", "when", "base_url", "link_selector",
     "sitemap", "enabled", "max_items", "topic", "top_stories", "slice", "resolve_links",
 }
-_SETTINGS_KEYS = {"user_agent", "timeout", "decode_user_agent", "decode_rate", "decode_batch"}
+_SETTINGS_KEYS = {"user_agent", "timeout", "decode_user_agent", "decode_rate", "decode_batch",
+                  "alert_block", "alert_min_usd", "alert_min_watts"}
 
 
 def load_sources(path: str | Path, *, substitutions: dict[str, str] | None = None) -> SourcesConfig:
@@ -177,6 +181,7 @@ def parse_sources(text: str, *, origin: Path | None = None) -> SourcesConfig:
     return SourcesConfig(
         path=origin, sources=sources, user_agent=settings.get("user_agent"), timeout=float(timeout),
         decode_user_agent=decode_user_agent, decode_rate=float(decode_rate), decode_batch=decode_batch,
+        **_alert_settings(settings, where),
     )
 
 
@@ -190,6 +195,23 @@ def for_period(config: SourcesConfig, since: date, until: date | None = None) ->
         for source in config.sources
     ]
     return replace(config, sources=sources)
+
+
+def _alert_settings(settings: dict, where: str) -> dict:
+    found = {}
+    block = settings.get("alert_block")
+    if block is not None:
+        if not isinstance(block, str) or block.count("/") != 1 or not all(block.split("/")):
+            raise ConfigError(f"{where}: [settings] alert_block must name a Prefect block as "
+                              "'block-type/block-name', e.g. 'custom-webhook/newsfacts-alerts'")
+        found["alert_block"] = block
+    for key in ("alert_min_usd", "alert_min_watts"):
+        if key in settings:
+            value = settings[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ConfigError(f"{where}: [settings] {key} must be a number, zero or more")
+            found[key] = float(value)
+    return found
 
 
 def _parse_source(table: dict, index: int, where: str) -> Source:

@@ -24,7 +24,7 @@ from pathlib import Path
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.dedup import content_hash
 from newsfacts.extractors.facts import EXTRACTOR_VERSION, FactExtractor
-from newsfacts.flows import google_links, stages
+from newsfacts.flows import alerts, google_links, stages
 from newsfacts.flows.config import SourcesConfig
 from newsfacts.flows.progress import ProgressCallback
 from newsfacts.warehouse import conflicts as conflict_detection
@@ -156,6 +156,11 @@ async def run_stages(
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
         if reports_dir:
             summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))
+        if config.alert_block:
+            message = reporting.alert_text(con, run_id, found.new_ids, config.alert_min_usd,
+                                           config.alert_min_watts)
+            if message:
+                await alerts.send_alert(config.alert_block, *message)
 
         _fill_summary(summary, feeds, night, found)
         summary.links_decoded, summary.links_cached = len(links.resolved), links.cached

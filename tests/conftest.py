@@ -93,3 +93,12 @@ def run_pipeline_once(config, db_path, extractor, **options):
     short timeouts; returns its RunDetails."""
     return asyncio.run(pipeline.run_stages(config, db_path, extractor=extractor, fetcher_factory=quick_fetcher,
                                            **options))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's test harness (a temporary server), started once per session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):   # 30 s is short on a loaded machine
+        yield

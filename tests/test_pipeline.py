@@ -100,14 +100,6 @@ def test_the_same_page_from_two_sources_is_fetched_once(site_server, tmp_path, e
 
 # --- the real Prefect flow ----------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):   # 30 s is short on a loaded machine
-        yield
-
-
 def table_counts(db_path) -> dict[str, int]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:

@@ -349,3 +349,44 @@ def write_index(reports_dir: Path) -> Path:
     index = reports_dir / "index.html"
     index.write_text(html, encoding="utf-8")
     return index
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def alert_text(con: duckdb.DuckDBPyConnection, run_id: str, new_conflict_ids: list[str],
+               min_usd: float = 1e9, min_watts: float = 1e9) -> tuple[str, str] | None:
+    """(subject, body) of the alert for a run: its new conflicts to review, with their
+    suggestion, and the facts it added from ``min_usd`` / ``min_watts`` on; None when neither.
+    Plain text: the channel (Slack, e-mail, webhook) decides how to show it."""
+    rows = [r for r in list_conflicts(con, status=None) if r["conflict_id"] in set(new_conflict_ids)]
+    facts = con.execute("""
+        SELECT f.subject, f.counterparty, f.metric, f.value, f.value_max, f.unit, f.qualifier, f.as_of,
+               a.publisher, a.url
+        FROM fact_rows f JOIN article_rows a USING (article_id)
+        WHERE f.first_seen_run = ? AND f.value IS NOT NULL
+          AND ((f.unit = 'USD' AND f.value >= ?) OR (f.unit = 'W' AND f.value >= ?))
+        ORDER BY f.unit, f.value DESC""", [run_id, min_usd, min_watts]).fetchall()
+    if not rows and not facts:
+        return None
+    lines = []
+    if rows:
+        lines.append(f"{len(rows)} new conflict(s) to review:")
+        for row in rows:
+            first = row["facts"][0].figure if row["facts"] else None
+            measure = first.measure if first else None
+            key = key_label(row["subject"], row["counterparty"], row["metric"], row["unit"],
+                            row["chip_type"], measure, period_of(measure, first.sentence if first else None))
+            values = ", ".join(dict.fromkeys(format_figure(f.figure) for f in row["facts"]))
+            lines.append(f"- {key}: {values} ({row['class'].replace('_', ' ')}, id {row['conflict_id']})")
+            if row["suggestion"]:
+                lines.append(f"  suggested {row['suggestion'].figure}: {row['suggestion'].reason}; "
+                             f"accept: newsfacts resolve {row['conflict_id']} --accept {row['suggestion'].fact_id}")
+    if facts:
+        lines.append(f"{len(facts)} new large fact(s):")
+        for subject, counterparty, metric, value, value_max, unit, qualifier, as_of, publisher, url in facts:
+            figure = format_figure(Figure("", value, unit, qualifier, value_max))
+            who = f"{subject} – {counterparty}" if counterparty else subject
+            lines.append(f"- {who}: {metric} {figure} (as of {as_of or '?'}; {publisher or '?'}) {url or ''}".rstrip())
+    subject = f"newsfacts: {len(rows)} new conflict(s), {len(facts)} new large fact(s)"
+    return subject, "\n".join(lines)
