@@ -38,7 +38,7 @@ def main(n: int = 1000) -> None:
     with tempfile.TemporaryDirectory() as folder, open_writer(Path(folder) / "bench.duckdb") as con:
         run_id = load.start_run(con)
         records, facts = records_and_facts(n)
-        stats = load.load_articles(con, run_id, records, assign_stories=lambda new, old: {d.doc_id: d.doc_id for d in new})
+        stats = load.load_articles(con, run_id, records)   # each article its own story
         load.replace_facts(con, {stats.article_ids[url]: fs for url, fs in facts.items()}, "bench", run_id=run_id)
         conflicts.detect_conflicts(con, run_id)
         data = collect(con)
