@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from . import components, references  # noqa: F401  (register the components)
 from .attribution import CONTRIBUTING_VERBS, PROVIDING_VERBS, Attribution, attribute, read_roles
-from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds
+from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds, token_columns
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
@@ -134,6 +134,8 @@ class DocumentFacts:
         self._sentence_spans: dict[int, Span] = {}
         self._inside_figures = {i for span in self._figure_spans for i in range(span.start, span.end)}
         self._figure_chars = [(span.start_char, span.end_char) for span in self._figure_spans]
+        self._money_figures = [chars for chars, span in zip(self._figure_chars, self._figure_spans)
+                               if span.label_.startswith("MONEY")]
 
     def _outside_names(self, cues: list[Mark]) -> list[Mark]:
         """A cue inside a company's name ("Oracle Cloud Infrastructure") says nothing."""
@@ -452,10 +454,13 @@ class DocumentFacts:
     def _measure(self, figure: Figure, metric: str) -> str | None:
         """Total, increment, rate or period, read in the figure's sentence (a table row is one)."""
         start, end = sentence_bounds(self.doc, figure.start)
-        scope = (self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1]))
+        columns = token_columns(self.doc)
+        scope = (int(columns.idx[start]), int(columns.idx[end - 1] + columns.length[end - 1]))
         own = (figure.span.start_char, figure.span.end_char)
-        others = [(s.start_char, s.end_char) for s in self._figure_spans
-                  if start <= s.start < end and s.label_.startswith("MONEY") and s.start_char != own[0]]
+        money = self._money_figures
+        first = bisect_left(money, (scope[0], 0))
+        last = bisect_left(money, (scope[1], 0), lo=first)
+        others = [chars for chars in money[first:last] if chars[0] != own[0]]
         return measure_of(metric, self.text, scope, own, others, self.registry)
 
     def _main_subjects(self) -> tuple[str | None, str | None]:

@@ -317,6 +317,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s[—–-]\s|[()]")   # not the comma insi
 _MEASURE_ORDER = ("total", "rate", "period")   # two cues as near to a figure: the first kind wins
 
 
+@lru_cache(maxsize=64)
+def _measure_cues(registry: Registry, text: str, start: int, end: int) -> list[tuple[str, re.Match]]:
+    """The measure cues of a sentence (read once for all its figures)."""
+    return [(kind, cue) for kind, pattern in _measure_patterns(registry) for cue in pattern.finditer(text, start, end)]
+
+
 @lru_cache(maxsize=8)
 def _measure_patterns(registry: Registry) -> list[tuple[str, re.Pattern]]:
     """Each measure kind's cues as one pattern ("a year", not "a year ago")."""
@@ -336,13 +342,14 @@ def measure_of(metric: str, text: str, scope: tuple[int, int], figure: tuple[int
     if not entry.money or not entry.measures:
         return None
     start, end = scope
+    cues = _measure_cues(registry, text, start, end)
+    if not cues:
+        return entry.measure   # the usual case
     opening = _CLAUSE_BREAK.search(text, start, end)   # "In total, …", "In the third quarter, …"
     opening_end = opening.start() if opening and not any(o[0] < opening.start() for o in others + [figure]) else start
     found: list[tuple[int, int, str]] = []   # (distance, rank, kind): the nearest cue, then the stronger kind
-    for kind, pattern in _measure_patterns(registry):
-        if kind not in entry.measures:
-            continue
-        for cue in pattern.finditer(text, start, end):
+    for kind, cue in cues:
+        if kind in entry.measures:
             # "raised $400M, bringing its total to $1.6B": a cue names a figure of its own clause
             # (or any, from the sentence's opening phrase), the nearest one
             reached = [(_char_distance(cue.span(), f), f is figure) for f in others + [figure]
