@@ -38,10 +38,10 @@ _ATTRIBUTION_READS = default_registry().names
 _BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X", "- X", "## 3. X"
-_SUBJECT_COLUMN = ("company", "companies", "customer", "buyer", "client", "lab", "startup", "firm", "tenant",
-                   "name", "hyperscaler", "issuer", "recipient")
-_INVESTOR_COLUMN = ("investor", "backer", "lead")
-_PARTNER_COLUMN = ("provider", "partner", "cloud", "supplier", "vendor", "counterparty")
+# table column headers by the party their cells name (the metric registry's word lists)
+_SUBJECT_COLUMN = tuple(sorted(default_registry().word_list("subject_columns")))
+_INVESTOR_COLUMN = tuple(sorted(default_registry().word_list("investor_columns")))
+_PARTNER_COLUMN = tuple(sorted(default_registry().word_list("partner_columns")))
 
 
 def build_pipeline(extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None) -> Language:
