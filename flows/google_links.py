@@ -42,7 +42,7 @@ class LinkBatch:
     resolved: dict[str, str] = field(default_factory=dict)      # newly decoded: google id → URL
     cached: int = 0                                             # ids answered by the link cache
     failed: dict[str, str] = field(default_factory=dict)        # google id → reason
-    requests: int = 0                                           # decode requests sent
+    requests: int = 0                                           # decode requests (a retried one counts once)
     fetches: list[dict] = field(default_factory=list)           # fetch_log rows of those requests
 
 

@@ -78,7 +78,15 @@ class RunSummary:
             f"articles {self.articles_new} new / {self.articles_unchanged} unchanged / "
             f"{self.articles_duplicate} duplicate; facts {self.facts_new} new ({self.facts_total} total); "
             f"conflicts {self.conflicts_new} new ({self.conflicts_open} open)"
+            + self._links_part()
         )
+
+    def _links_part(self) -> str:
+        """Google News link decoding, when the run did any."""
+        if not (self.links_decoded or self.links_cached or self.links_failed):
+            return ""
+        return (f"; Google News links {self.links_decoded} decoded / {self.links_cached} cached / "
+                f"{self.links_failed} not decoded ({self.decode_requests} requests)")
 
 
 @dataclass

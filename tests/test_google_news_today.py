@@ -48,7 +48,11 @@ def test_thirty_days_in_day_slices_reach_the_publishers_and_a_second_run_decodes
         assert len(google.search("AI compute deal when:30d")) == FEED_CAP   # one feed stops at 100
 
         started = time.monotonic()
-        links = run_pipeline_once(config, db, extractor).links
+        run = run_pipeline_once(config, db, extractor)
+        links = run.links
+        assert run.summary.line().endswith(
+            f"Google News links {len(corpus) - len(consent)} decoded / 0 cached / {len(consent)} not decoded "
+            f"({len(corpus) + google.hits['batchexecute']} requests)")
         first_run = time.monotonic() - started
 
         assert google.hits["search"] == 30                              # one request per day slice
