@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import components, references  # noqa: F401  (register the components)
+from . import components, references, syntax  # noqa: F401  (register the components)
 from .attribution import CONTRIBUTING_VERBS, PROVIDING_VERBS, Attribution, attribute, read_roles
 from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds, token_columns
 from .dates import dates_in, nearest_date
@@ -27,6 +27,7 @@ from .metrics import (choose_metric, forecast_sections, is_hedged, measure_named
                       metric_in_text, valued_company)
 from .model import Fact
 from .numbers import customise_tokenizer
+from .parties import parties
 from .registry import Registry, default_registry, load_registry
 from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, first_named, row_at
@@ -35,6 +36,7 @@ from .wordclasses import check_vocab
 _ELLIPTICAL_TOKENS = 6
 # attribution reads the packaged metrics; a new metric is read as the one with its roles
 _ATTRIBUTION_READS = default_registry().names
+_RULE_CONFIDENCE = 0.7   # parties from the word-window rules where no dependency frame fits
 _BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X", "- X", "## 3. X"
@@ -54,7 +56,9 @@ def build_pipeline(extra_org_files: Sequence[str | Path] = (), registry_path: st
     nlp.add_pipe("newsfacts_figures")
     nlp.add_pipe("newsfacts_cues", config={"registry_path": str(registry_path or "")})
     nlp.add_pipe("newsfacts_orgs", config={"extra_paths": [str(p) for p in extra_org_files]})
+    nlp.add_pipe("newsfacts_syntax")
     nlp.add_pipe("newsfacts_references", config={"extra_paths": [str(p) for p in extra_org_files]})
+    nlp.add_pipe("newsfacts_parties")
     return nlp
 
 
@@ -216,6 +220,8 @@ class DocumentFacts:
             attr = replace(attr, counterparty=self._lead_in_next_sentence(sent))
         if attr.counterparty is None and metric in _DEAL_METRICS and roles.agent is not None:
             attr = replace(attr, counterparty=self._same_deal_counterparty(sent, attr.subject))
+        if scope is sent:
+            attr = self._with_parse(figure, metric, attr)
         self._sentence_attr.setdefault(sent.start, (attr, metric))
         if metric in _DEAL_METRICS and attr.counterparty:
             self._sentence_deal[sent.start] = attr
@@ -223,6 +229,28 @@ class DocumentFacts:
             return None
         as_of = nearest_date(self._dates_in(sent, figure), figure.span.start_char)
         return self._make(figure, metric, attr, self._text_of(sent), as_of)
+
+    def _with_parse(self, figure: Figure, metric: str, attr: Attribution) -> Attribution:
+        """The parties the dependency frames read win over the word-window rules; where no
+        frame fits, the rules answer at lower confidence, and a rule's counterparty that the
+        parse names as the subject (a reversed direction) is dropped."""
+        read = parties(self.doc, figure.start, metric)
+        if read is None:
+            return attr
+        if not read.found:
+            return replace(attr, confidence=min(attr.confidence, _RULE_CONFIDENCE))
+        subject = read.subject
+        if subject is None:
+            subject = attr.subject if attr.subject != read.counterparty else \
+                (attr.counterparty if attr.counterparty not in (None, read.counterparty) else None)
+            if subject is None:
+                return replace(attr, confidence=min(attr.confidence, _RULE_CONFIDENCE))
+        counterparty = read.counterparty
+        if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject:
+            counterparty = attr.counterparty
+        if metric in ("valuation", "revenue"):
+            counterparty = None
+        return Attribution(subject, counterparty, 1.0 if read.subject else _RULE_CONFIDENCE)
 
     def _context(self, sent: Span, metric: str) -> Attribution | None:
         """Who the previous sentences (at most two back) were about, read for this metric."""

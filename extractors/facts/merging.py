@@ -46,7 +46,7 @@ def _same_value(a: Fact, b: Fact) -> bool:
 def _richer(first: Fact, later: Fact, headline_end: int = 0) -> Fact:
     """Keep the first mention, completed by what a later one adds (parties, a dollar value)."""
     if len(_org_set(later)) > len(_org_set(first)) or (
-            first.span[0] < headline_end and first.confidence == KIND_GUESS < later.confidence
+            first.span[0] < headline_end and first.confidence <= KIND_GUESS < later.confidence
             and _org_set(later) == _org_set(first)):
         # more parties; or a headline whose "X signs deal with Y" left the direction to the
         # companies' kinds, where the body's "Y will buy … from X" says it in words

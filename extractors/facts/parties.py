@@ -1,0 +1,168 @@
+"""The parties of one figure, read from the role frames its parsed sentence matched.
+
+Coordination ("Microsoft and Nvidia invested …") gives every conjunct the role; gapping ("X
+will invest up to $40 million in Y and Z up to $25 million") gives the company right before a
+later figure the subject-side roles of the first figure's verb, and takes it out of the first
+figure's roles; "respectively" pairs the k-th figure with the k-th company. The metric's entry
+in patterns/roles.jsonl then says which role is the subject and which the counterparty.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from .components import FIGURE_SPANS, sentence_bounds
+from .dependency import SUBJECT_RELATIONS, metric_roles
+from .syntax import PARSES, Parse, unknown_company
+
+_GAP_FILLERS = {"up", "to", "about", "nearly", "roughly", "around", "another", "a", "further", "some",
+                "approximately", "over", "more", "than", "just", "almost", "an", "additional", "only"}
+
+
+@dataclass
+class Parties:
+    subject: str | None
+    counterparty: str | None
+    named: set[str] = field(default_factory=set)   # every company some role names
+
+    @property
+    def found(self) -> bool:
+        return self.subject is not None or self.counterparty is not None
+
+
+def parse_of(doc: Doc, token_index: int) -> Parse | None:
+    parses = doc._.get(PARSES) or {}
+    return parses.get(sentence_bounds(doc, token_index)[0])
+
+
+def party_name(parse: Parse, k: int, doc: Doc) -> str | None:
+    token = parse.doc[k]
+    if token.ent_type_ == "ORG":
+        return parse.names.get(k)
+    if token.ent_type_ == "NAME":
+        return unknown_company(parse, token, doc)
+    return None
+
+
+def _entity(parse: Parse, k: int):
+    return next((e for e in parse.doc.ents if e.start <= k < e.end), None)
+
+
+def _conjuncts(parse: Parse, k: int) -> list[int]:
+    """The party token and the companies coordinated with it ("Microsoft and Nvidia")."""
+    ent = _entity(parse, k)
+    tokens = range(ent.start, ent.end) if ent is not None else [k]
+    found = [k]
+    for t in tokens:
+        for child in parse.doc[t].children:
+            if child.dep_ == "conj" and child.ent_type_ in ("ORG", "NAME"):
+                found.append(child.i)
+    return found
+
+
+def _gap_party(parse: Parse, figure_tokens: list[int]) -> int | None:
+    """"… and Novo Holdings up to $25 million": the company right before a later figure."""
+    sent = parse.doc
+    k = min(figure_tokens) - 1
+    while k >= 0 and sent[k].lower_ in _GAP_FILLERS and sent[k].ent_type_ != "FIG":
+        k -= 1
+    if k < 1 or sent[k].ent_type_ not in ("ORG", "NAME"):
+        return None
+    ent = _entity(parse, k)
+    before = sent[ent.start - 1] if ent.start > 0 else None
+    if before is None or before.lower_ not in ("and", ",", ";", "while"):
+        return None
+    if not any(sent[j].ent_type_ == "FIG" for j in range(0, ent.start)):
+        return None
+    return k
+
+
+def _figure_groups(parse: Parse) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for k, start in parse.figures.items():
+        groups.setdefault(start, []).append(k)
+    return groups
+
+
+def read_roles(doc: Doc, figure_start: int) -> dict[str, list[tuple[int, int, str]]] | None:
+    """role -> [(rank, 0 for a noun frame else 1, distance, token, company)], best first, for the figure
+    starting at an article token."""
+    parse = parse_of(doc, figure_start)
+    if parse is None:
+        return None
+    groups = _figure_groups(parse)
+    tokens = groups.get(figure_start)
+    if not tokens:
+        return None
+    gaps = {start: gap for start, toks in groups.items() if (gap := _gap_party(parse, toks)) is not None}
+    gap_tokens = {t for g in gaps.values() for t in range(_entity(parse, g).start, _entity(parse, g).end)}
+    roles: dict[str, list[tuple[int, int, str]]] = {}
+
+    def add(role: str, rank: int, k: int, noun: bool = False) -> None:
+        name = party_name(parse, k, doc)
+        if name:
+            roles.setdefault(role, []).append((rank, 0 if noun else 1, abs(k - min(tokens)), k, name))
+
+    own = [m for m in parse.matches if m.figure in tokens]
+    respectively = "respectively" in (t.lower_ for t in parse.doc)
+    if respectively and not own:
+        # "… take 300 MW and 180 MW, respectively": a coordinated figure the parse left unattached
+        own = [m for start, toks in groups.items() if start != figure_start
+               for m in parse.matches if m.figure in toks]
+    if figure_start in gaps:
+        # the gapped figure borrows the verb frames of the figure before it
+        earlier = [start for start in sorted(groups) if start < figure_start]
+        donor = [m for m in parse.matches if earlier and m.figure in groups[earlier[-1]]]
+        gap = gaps[figure_start]
+        gap_name = party_name(parse, gap, doc)
+        for m in donor:
+            if m.relation in SUBJECT_RELATIONS:
+                add(m.role, m.rank, gap, m.noun)
+            elif party_name(parse, m.party, doc) != gap_name:
+                add(m.role, m.rank, m.party, m.noun)
+        own = [m for m in own if m.relation not in SUBJECT_RELATIONS and m.frame.startswith("figure-")]
+    for m in own:
+        for k in _conjuncts(parse, m.party):
+            if k == m.party or k not in gap_tokens:
+                add(m.role, m.rank, k, m.noun)
+    for role, items in roles.items():
+        items.sort()
+    _respectively(doc, parse, figure_start, roles)
+    return roles
+
+
+def _respectively(doc: Doc, parse: Parse, figure_start: int, roles: dict) -> None:
+    """"Meta and Oracle signed PPAs for 700 MW and 450 MW, respectively": k-th figure, k-th name."""
+    if "respectively" not in (t.lower_ for t in parse.doc):
+        return
+    label = next((s.label_ for s in doc.spans.get(FIGURE_SPANS, []) if s.start == figure_start), None)
+    same = sorted(s.start for s in doc.spans.get(FIGURE_SPANS, [])
+                  if s.label_ == label and s.start in set(parse.figures.values()))
+    if len(same) < 2:
+        return
+    position = same.index(figure_start)
+    for role, items in roles.items():
+        names = list(dict.fromkeys(item[-1] for item in sorted(items, key=lambda item: item[3])))
+        if len(names) == len(same):
+            roles[role] = [(0, 0, 0, 0, names[position])]
+
+
+def parties(doc: Doc, figure_start: int, metric: str) -> Parties | None:
+    """Subject and counterparty of a figure as the parse reads them; None without a parse."""
+    roles = read_roles(doc, figure_start)
+    if roles is None:
+        return None
+    subject_roles, counterparty_roles = metric_roles(metric)
+    named = {item[-1] for items in roles.values() for item in items}
+    subject = next((roles[r][0][-1] for r in subject_roles if r in roles), None)
+    counterparty = None
+    for role in counterparty_roles:
+        items = [item for item in roles.get(role, []) if item[-1] != subject]
+        if not items:
+            continue
+        best = [item[-1] for item in items if item[:2] == items[0][:2]]
+        if len(set(best)) == 1:
+            counterparty = best[0]
+        break
+    return Parties(subject, counterparty, named)

@@ -1,0 +1,270 @@
+"""The syntax model: a tagger and dependency parser trained on UD English EWT, run only on the
+sentences that hold a candidate figure (parsing costs about twenty times what tokenizing does).
+
+newsfacts_syntax runs after the figure, organisation and reference components. For each figure
+sentence it builds a small Doc in the model's vocabulary from the project's own tokens (the
+model's tokenizer is never used, so the project's tokenization stays as it is), marks the
+figures (entity label FIG), the organisations and references (ORG, with the canonical name kept
+aside) and other proper-noun runs (NAME), and runs the model's tok2vec, tagger and parser on it.
+The parses are kept on the Doc extension `doc._.newsfacts_parses`, keyed by sentence start.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .components import FIGURE_SPANS, figure_sentences, lower_words
+from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES
+
+PARSES = "newsfacts_parses"
+MODEL_DIR = "syntax"
+_MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
+_NAME_TAGS = {"NNP", "NNPS"}
+_SPEECH_VERBS = {"said", "says", "say", "told", "tells", "added", "adds", "wrote", "noted", "explained", "argued",
+                 "believes", "thinks", "expects", "warned", "declined", "according"}
+_MARKUP = {"*", "**", "***", "#", "##", "###", "####", "|", "_", "__", "`", "```"}
+
+if not Doc.has_extension(PARSES):
+    Doc.set_extension(PARSES, default=None)
+
+
+def model_path(name: str = MODEL_DIR) -> Path:
+    return Path(str(resources.files("newsfacts.extractors").joinpath("models", name)))
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str) -> Language | None:
+    """The shipped tagger + parser, loaded once; None when the package holds no model."""
+    if not (Path(path) / "config.cfg").exists():
+        return None
+    return spacy.load(path)
+
+
+@dataclass
+class Parse:
+    """One parsed figure sentence: its Doc, and where its tokens sit in the article's Doc."""
+    doc: Doc
+    offsets: list[int]                           # parse token -> article token
+    names: dict[int, str] = field(default_factory=dict)   # parse token -> canonical organisation
+    figures: dict[int, int] = field(default_factory=dict)  # parse token -> figure start (article token)
+    matches: list = field(default_factory=list)            # dependency.RoleMatch, read after references
+
+    def token_of(self, article_index: int) -> int | None:
+        try:
+            return self.offsets.index(article_index)
+        except ValueError:
+            return None
+
+
+@Language.factory("newsfacts_syntax", default_config={"model": MODEL_DIR},
+                  requires=["doc.spans"], assigns=[f"doc._.{PARSES}"])
+def make_syntax(nlp: Language, name: str, model: str):
+    return SyntaxParser(str(model_path(model)))
+
+
+class SyntaxParser:
+    def __init__(self, path: str):
+        self.path = path
+
+    @property
+    def model(self) -> Language | None:
+        return load_model(self.path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        model = self.model
+        parses: dict[int, Parse] = {}
+        doc._.set(PARSES, parses)
+        if model is None:
+            return doc
+        sentences = [(s, e) for s, e in figure_sentences(doc) if e - s <= _MAX_SENTENCE_TOKENS]
+        if not sentences:
+            return doc
+        built = [self._build(model, doc, start, end) for start, end in sentences]
+        built = [(start, parse) for start, parse in zip((s for s, _ in sentences), built) if parse is not None]
+        for _, proc in model.pipeline:
+            docs = proc.pipe([parse.doc for _, parse in built])
+            for (start, parse), parsed in zip(built, docs):
+                parse.doc = parsed
+        for start, parse in built:
+            name_runs(parse, doc)
+            parses[start] = parse
+        _add_companies(doc, parses)
+        return doc
+
+    @staticmethod
+    def _build(model: Language, doc: Doc, start: int, end: int) -> Parse | None:
+        # Markdown marks ("**", "#", "|") are no words: the model never saw them
+        offsets = [i for i in range(start, end) if not doc[i].is_space and doc[i].text not in _MARKUP]
+        if not offsets:
+            return None
+        words = [doc[i].text for i in offsets]
+        spaces = [bool(doc[i].whitespace_) or (i + 1 < len(doc) and doc[i + 1].is_space) for i in offsets]
+        sent = Doc(model.vocab, words=words, spaces=spaces)
+        parse = Parse(sent, offsets)
+        set_entities(parse, doc, start, end)
+        return parse
+
+
+def set_entities(parse: Parse, doc: Doc, start: int, end: int) -> None:
+    """Figures (FIG) and organisation marks (ORG) as the parse's entities; proper-noun runs
+    found before (NAME) stay where no organisation covers them."""
+    sent = parse.doc
+    where = {article: k for k, article in enumerate(parse.offsets)}
+    names = [span for span in sent.ents if span.label_ == "NAME"]
+    parse.names, parse.figures = {}, {}
+    ents = []
+    for span in doc.spans.get(FIGURE_SPANS, []):
+        if start <= span.start < end:
+            tokens = [where[i] for i in range(span.start, span.end) if i in where]
+            if tokens:
+                ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="FIG"))
+                parse.figures.update({k: span.start for k in tokens})
+    for a, b, label, *_ in doc.user_data.get(ORG_MARKS) or []:
+        if start <= a and b <= end:
+            tokens = [where[i] for i in range(a, b) if i in where]
+            if tokens:
+                ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="ORG"))
+                parse.names.update({k: label for k in tokens})
+    taken = {k for span in ents for k in range(span.start, span.end)}
+    ents += [span for span in names if not any(k in taken for k in range(span.start, span.end))]
+    sent.ents = filter_spans(ents)   # a figure wins over the maker in "220,000 Nvidia GPUs"
+    for k in list(parse.names):
+        if sent[k].ent_type_ != "ORG":
+            del parse.names[k]
+
+
+def _add_companies(doc: Doc, parses: dict[int, Parse]) -> None:
+    """A proper-noun run that plays a role in a deal frame ("GridLoom raised $48 million",
+    "Lufthansa's $1.2 billion investment in Adriatic Wings") is a company: it is marked, in the
+    article's casing, wherever the article names it."""
+    from .dependency import role_matches
+
+    found: dict[tuple[str, ...], str] = {}
+    for parse in parses.values():
+        parties = [parse.doc[match.party] for match in role_matches(parse.doc)]
+        # the subject of a verb in a figure sentence ("Nordavia carried …"), unless it speaks
+        parties += [t for t in parse.doc if t.dep_ in ("nsubj", "nsubj:pass") and t.ent_type_ == "NAME"
+                    and t.head.lower_ not in _SPEECH_VERBS]
+        for token in parties:
+            if token.ent_type_ != "NAME":
+                continue
+            name = unknown_company(parse, token, doc)
+            if name:
+                found[tuple(name.split())] = name
+    if not found:
+        return
+    marks = list(doc.user_data.get(ORG_MARKS) or [])
+    taken = {i for a, b, *_ in marks for i in range(a, b)}
+    texts = [t.text for t in doc]
+    for words, name in found.items():
+        n = len(words)
+        for i in range(len(doc) - n + 1):
+            if texts[i] == words[0] and tuple(texts[i:i + n]) == words and not any(j in taken for j in range(i, i + n)) \
+                    and not (i + n < len(doc) and _capitalised(texts[i + n]) and doc[i + n].is_alpha):
+                last = doc[i + n - 1]
+                marks.append((i, i + n, name, doc[i].idx, last.idx + len(last)))
+                taken.update(range(i, i + n))
+    doc.user_data[ORG_MARKS] = sorted(marks)
+
+
+def name_runs(parse: Parse, article: Doc) -> None:
+    """Proper-noun runs the lexicon does not know get the entity label NAME (after tagging): a
+    pattern may take one as a party, and unknown_company() decides whether it is a company."""
+    sent = parse.doc
+    ents = list(sent.ents)
+    taken = {k for span in ents for k in range(span.start, span.end)}
+    k = 0
+    while k < len(sent):
+        if k in taken or sent[k].tag_ not in _NAME_TAGS or not _capitalised(sent[k].text):
+            k += 1
+            continue
+        j = k + 1
+        while j < len(sent) and j not in taken and (
+                (sent[j].tag_ in _NAME_TAGS and _capitalised(sent[j].text))
+                or (sent[j].text == "&" and j + 1 < len(sent) and _capitalised(sent[j + 1].text))):
+            j += 1
+        # "Adriatic Wings": a capitalised word tagged as an adjective before the run joins it
+        i = k
+        while i > 0 and i - 1 not in taken and _capitalised(sent[i - 1].text) and sent[i - 1].tag_ in ("JJ", "NN") \
+                and not sent[i - 1].is_sent_start and i - 1 > 0:
+            i -= 1
+        ents.append(Span(sent, i, j, label="NAME"))
+        taken.update(range(i, j))
+        k = j
+    sent.ents = filter_spans(ents)
+
+
+def _capitalised(text: str) -> bool:
+    return text[:1].isupper() and text not in NOT_ORG_WORDS and text not in PERSON_TITLES
+
+
+def unknown_company(parse: Parse, token, article: Doc) -> str | None:
+    """The name of an unknown company a NAME token belongs to, in the article's casing, or None
+    when the run reads as a person, a place or an ordinary capitalised word."""
+    sent = parse.doc
+    span = next((e for e in sent.ents if e.start <= token.i < e.end and e.label_ == "NAME"), None)
+    if span is None:
+        return None
+    words = [t.text for t in span]
+    if any(w in NOT_ORG_WORDS for w in words) or len(words) > 5:
+        return None
+    if len(words) == 1 and (words[0] in ORG_SUFFIXES or words[0] in KIND_BY_LAST_WORD or not words[0].isalpha()):
+        return None   # "Infrastructure" of "American AI Infrastructure" is no name on its own
+    if _title_case(sent):
+        return None   # "Anthropic Invests $50 Billion in American AI Infrastructure": every word is capitalised
+    before = sent[span.start - 1] if span.start > 0 else None
+    if before is not None and (before.text in PERSON_TITLES or before.text in ("'s", "’s")
+                               or (before.text == "-" and not before.whitespace_)):
+        return None   # "President Emmanuel Macron"; "Ørsted's Jutland Reef" (its asset); the "Mobile" of "T-Mobile"
+    after = sent[span.end] if span.end < len(sent) else None
+    if all(w.isupper() for w in words) and span.start == 0 and after is not None and after.text in (",", "-", "(", "—"):
+        return None   # a dateline: "LONDON, 25 September -"
+    first = parse.offsets[span.start]
+    if first > 0 and lower_words(article)[first - 1] in ("mr", "ms", "mrs", "dr"):
+        return None
+    # a person is named in full once and by surname after: "Marisol Ferreira" … "Ferreira said"
+    if len(words) == 2 and words[0].isalpha() and words[0].istitle() and words[1].istitle() \
+            and _surname_alone(article, words[1], first):
+        return None
+    return " ".join(words)
+
+
+def _title_case(sent: Doc) -> bool:
+    words = [t.text for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _surname_alone(article: Doc, surname: str, near: int) -> bool:
+    """Does the surname stand alone somewhere, as the speaker of a quote ("Ferreira said")?"""
+    text = article.text
+    for found in re.finditer(r"\b" + re.escape(surname) + r"\s+(?:said|says|told|added|wrote)\b", text):
+        before = text[max(found.start() - 25, 0):found.start()].split()
+        if not before or not before[-1][:1].isupper():
+            return True
+    return False
+
+
+@Language.factory("newsfacts_parties", requires=[f"doc._.{PARSES}"], assigns=[f"doc._.{PARSES}"])
+def make_parties(nlp: Language, name: str):
+    return PartyReader()
+
+
+class PartyReader:
+    """After references are resolved ("the start-up" stands for a company), marks them in the
+    parses and reads the role frames of each parsed sentence."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .dependency import role_matches
+
+        for start, parse in (doc._.get(PARSES) or {}).items():
+            set_entities(parse, doc, start, parse.offsets[-1] + 1)
+            parse.matches = role_matches(parse.doc)
+        return doc

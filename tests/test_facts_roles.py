@@ -1,0 +1,96 @@
+"""Roles read from dependency structure (patterns/roles.jsonl) with the shipped syntax model."""
+import pytest
+
+from newsfacts.extractors.facts import extract_facts
+from newsfacts.extractors.facts.components import FIGURE_SPANS
+from newsfacts.extractors.facts.dependency import frames, metric_roles
+from newsfacts.extractors.facts.extractor import shared_extractor
+from newsfacts.extractors.facts.parties import parties
+from newsfacts.extractors.facts.syntax import load_model, model_path
+
+pytestmark = pytest.mark.skipif(load_model(str(model_path())) is None, reason="no syntax model in the package")
+
+# frames whose example sentence the shipped model reads right; the others are listed in the report
+READ_RIGHT = ["invest-subject", "invest-in", "back-subject", "back-object", "buy-agent",
+              "buy-passive", "buy-stake-in", "pay-to", "pay-stake-in", "supply-subject", "supply-object",
+              "supply-agent", "value-passive", "lead-subject", "investment-from", "holding-poss", "deal-poss",
+              "deal-from", "figure-in", "figure-for", "figure-to"]
+
+
+def _frame(frame_id):
+    return next(f for f in frames()[0] if f["id"] == frame_id)
+
+
+@pytest.mark.parametrize("frame_id", READ_RIGHT)
+def test_each_role_frame_reads_its_example(frame_id):
+    frame = _frame(frame_id)
+    expect = frame["expect"]
+    doc = shared_extractor().nlp(frame["example"])
+    figure = list(doc.spans[FIGURE_SPANS])[0]
+    read = parties(doc, figure.start, expect["metric"])
+    assert read is not None
+    if expect["subject"] is not None:
+        assert read.subject == expect["subject"]
+    if expect["counterparty"] is not None:
+        assert read.counterparty == expect["counterparty"]
+
+
+def test_every_metric_has_roles_and_every_frame_an_expectation():
+    from newsfacts.extractors.facts.model import METRICS
+    for metric in METRICS:
+        subject, counterparty = metric_roles(metric)
+        assert subject
+    for frame in frames()[0]:
+        assert frame["expect"]["metric"] in METRICS
+    with pytest.raises(KeyError):
+        metric_roles("employee_headcount")
+
+
+def _pair(text, metric):
+    return [(f.subject, f.counterparty) for f in extract_facts(text) if f.metric == metric]
+
+
+def test_figure_headed_noun_phrase_keeps_direction():
+    text = "Lufthansa's $1.2 billion investment in Adriatic Wings has become the template for European airlines."
+    assert _pair(text, "investment") == [("Adriatic Wings", "Lufthansa")]
+
+
+def test_gapping_gives_each_investor_its_figure():
+    text = ("In Copenhagen, antibody developer Pellion Therapeutics said Sofinnova Partners will invest up to "
+            "$40 million in the company and Novo Holdings up to $25 million.")
+    facts = {f.value: (f.subject, f.counterparty) for f in extract_facts(text) if f.metric == "investment"}
+    assert facts[40e6] == ("Pellion Therapeutics", "Sofinnova Partners")
+    assert facts[25e6] == ("Pellion Therapeutics", "Novo Holdings")
+
+
+def test_passive_buyer_is_the_investor():
+    text = "A 35% stake in Danish enzyme maker Enzora was bought by Novo Holdings for $640 million."
+    assert _pair(text, "investment") == [("Enzora", "Novo Holdings")]
+
+
+def test_supplier_subject_with_recipient_object():
+    text = "AMD will supply Vantor Compute with 16,000 MI355X GPUs, the companies said."
+    assert _pair(text, "chips") == [("Vantor Compute", "AMD")]
+
+
+def test_respectively_pairs_kth_company_with_kth_figure():
+    text = ("In Spain, developer Helios Grid said Microsoft and Google would take 300 MW and 180 MW, respectively, "
+            "from its Extremadura solar complex under long-term contracts signed in February.")
+    facts = {f.value: f.subject for f in extract_facts(text) if f.metric == "power"}
+    assert facts == {300e6: "Microsoft", 180e6: "Google"}
+
+
+def test_unknown_companies_found_from_their_roles_in_article_casing():
+    from newsfacts.extractors.facts.orgs import default_lexicon
+    lexicon = default_lexicon()
+    assert lexicon.canonical("Adriatic Wings") == "Adriatic Wings" and lexicon.kind("Adriatic Wings") == "company"
+    text = "Lufthansa's $1.2 billion investment in Adriatic Wings has become the template for European airlines."
+    facts = extract_facts(text)
+    assert {(f.subject, f.counterparty) for f in facts} == {("Adriatic Wings", "Lufthansa")}
+    assert all(name[:1].isupper() for f in facts for name in (f.subject, f.counterparty) if name)
+
+
+def test_dateline_and_hyphenated_fragments_are_no_companies():
+    text = "LONDON, 25 September 2025 - T-Mobile won 1,210 licences for $3.3 billion, the results showed."
+    names = {name for f in extract_facts(text) for name in (f.subject, f.counterparty) if name}
+    assert "LONDON" not in names and "Mobile" not in names
