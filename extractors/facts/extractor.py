@@ -36,7 +36,7 @@ from .wordclasses import check_vocab
 _ELLIPTICAL_TOKENS = 6
 # attribution reads the packaged metrics; a new metric is read as the one with its roles
 _ATTRIBUTION_READS = default_registry().names
-_RULE_CONFIDENCE = 0.7   # parties from the word-window rules where no dependency frame fits
+_RULE_DISCOUNT = 0.1   # parties from the word-window rules where no dependency frame fits weigh less
 _BATCH_SIZE = 64
 _DEAL_METRICS = ("compute_deal", "power", "chips")
 _LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X", "- X", "## 3. X"
@@ -237,20 +237,21 @@ class DocumentFacts:
         read = parties(self.doc, figure.start, metric)
         if read is None:
             return attr
+        fallback = replace(attr, confidence=round(attr.confidence - _RULE_DISCOUNT, 2))
         if not read.found:
-            return replace(attr, confidence=min(attr.confidence, _RULE_CONFIDENCE))
+            return fallback
         subject = read.subject
         if subject is None:
             subject = attr.subject if attr.subject != read.counterparty else \
                 (attr.counterparty if attr.counterparty not in (None, read.counterparty) else None)
             if subject is None:
-                return replace(attr, confidence=min(attr.confidence, _RULE_CONFIDENCE))
+                return fallback
         counterparty = read.counterparty
         if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject:
             counterparty = attr.counterparty
         if metric in ("valuation", "revenue"):
             counterparty = None
-        return Attribution(subject, counterparty, 1.0 if read.subject else _RULE_CONFIDENCE)
+        return Attribution(subject, counterparty, 1.0 if read.subject else fallback.confidence)
 
     def _context(self, sent: Span, metric: str) -> Attribution | None:
         """Who the previous sentences (at most two back) were about, read for this metric."""

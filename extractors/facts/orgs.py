@@ -93,7 +93,7 @@ def _phrase_lists(filename: str) -> dict[str, list[str]]:
     for line in default_data_path(filename).read_text(encoding="utf-8").splitlines():
         if line.strip():
             rec = json.loads(line)
-            lists.setdefault(rec["kind"], []).extend(rec["words"])
+            lists.setdefault(rec["kind"], []).extend(rec.get("words", []))
     return lists
 
 

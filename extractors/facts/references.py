@@ -15,22 +15,16 @@ from bisect import bisect_left, bisect_right, insort
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .components import SENTENCE_STARTS, figure_sentences, has, lower_words
+from .components import SENTENCE_STARTS, read_jsonl, figure_sentences, has, lower_words
 from .metrics import SPEECH_VERBS
-from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, load_lexicon
+from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, default_data_path, load_lexicon
 from .wordclasses import any_lower, any_text
 
 # "the startup", "the Redmond-based firm": a definite description names a company of these kinds
 _ANY_KIND = None
-DESCRIPTOR_KINDS = {
-    **dict.fromkeys(("company", "firm", "group", "giant", "business", "conglomerate"), _ANY_KIND),
-    **dict.fromkeys(("startup", "start-up", "lab", "laboratory"), {"lab", "company"}),
-    **dict.fromkeys(("neocloud", "operator", "provider", "hyperscaler"),
-                    {"neocloud", "provider", "hyperscaler", "company"}),
-    **dict.fromkeys(("chipmaker", "chipmakers", "designer"), {"chipmaker"}),
-    **dict.fromkeys(("utility", "producer"), {"utility", "company"}),
-    **dict.fromkeys(("investor", "fund"), {"investor", "company"}),
-}
+DESCRIPTOR_KINDS = {word: (_ANY_KIND if kinds is None else set(kinds))
+                    for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "description"
+                    for word, kinds in rec["descriptions"].items()}
 _DESCRIPTOR_REACH = 5      # "the" … head noun: "the little-known Boston startup"
 _ANTECEDENT_SENTENCES = 4  # how far back a description looks for its company
 # 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'

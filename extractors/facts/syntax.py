@@ -21,13 +21,16 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .components import FIGURE_SPANS, figure_sentences, lower_words
-from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES
+from .components import FIGURE_SPANS, SENTENCE_STARTS, figure_sentences, lower_words, read_jsonl
+from .orgs import KIND_BY_LAST_WORD, default_data_path, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES
 
 PARSES = "newsfacts_parses"
 MODEL_DIR = "syntax"
 _MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
 _NAME_TAGS = {"NNP", "NNPS"}
+_LEDE_SENTENCES = 3
+_PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "not_company"
+                for word in rec["words"]}
 _SPEECH_VERBS = {"said", "says", "say", "told", "tells", "added", "adds", "wrote", "noted", "explained", "argued",
                  "believes", "thinks", "expects", "warned", "declined", "according"}
 _MARKUP = {"*", "**", "***", "#", "##", "###", "####", "|", "_", "__", "`", "```"}
@@ -84,7 +87,10 @@ class SyntaxParser:
         doc._.set(PARSES, parses)
         if model is None:
             return doc
-        sentences = [(s, e) for s, e in figure_sentences(doc) if e - s <= _MAX_SENTENCE_TOKENS]
+        # the figure sentences, and the lede, where an article names the company it is about
+        starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+        lede = {(a, b) for a, b in zip(starts[:_LEDE_SENTENCES], (starts[1:] + [len(doc)])[:_LEDE_SENTENCES])}
+        sentences = sorted({(s, e) for s, e in set(figure_sentences(doc)) | lede if 2 < e - s <= _MAX_SENTENCE_TOKENS})
         if not sentences:
             return doc
         built = [self._build(model, doc, start, end) for start, end in sentences]
@@ -214,7 +220,7 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
     if span is None:
         return None
     words = [t.text for t in span]
-    if any(w in NOT_ORG_WORDS for w in words) or len(words) > 5:
+    if any(w in NOT_ORG_WORDS or w in _PUBLIC_BODY for w in words) or len(words) > 5:
         return None
     if len(words) == 1 and (words[0] in ORG_SUFFIXES or words[0] in KIND_BY_LAST_WORD or not words[0].isalpha()):
         return None   # "Infrastructure" of "American AI Infrastructure" is no name on its own
