@@ -94,3 +94,17 @@ def test_dateline_and_hyphenated_fragments_are_no_companies():
     text = "LONDON, 25 September 2025 - T-Mobile won 1,210 licences for $3.3 billion, the results showed."
     names = {name for f in extract_facts(text) for name in (f.subject, f.counterparty) if name}
     assert "LONDON" not in names and "Mobile" not in names
+
+
+def test_a_list_of_subjects_with_respectively_where_no_frame_fits():
+    text = ("Microsoft, Alphabet and Amazon reported capital expenditures of $41.2 billion, $36.8 billion and "
+            "$44.5 billion, respectively, for the quarter ended December 31.")
+    subjects = {f.value: f.subject for f in extract_facts(text)}
+    assert subjects == {41.2e9: "Microsoft", 36.8e9: "Google", 44.5e9: "Amazon"}
+
+
+def test_a_gapped_figure_takes_its_own_preposition():
+    text = ("Aurelia AI said it agreed to buy $5 billion of cloud capacity from Oracle and $2.5 billion from "
+            "CoreWeave, with both contracts starting this year.")
+    pairs = {f.value: (f.subject, f.counterparty) for f in extract_facts(text)}
+    assert pairs == {5e9: ("Aurelia AI", "Oracle"), 2.5e9: ("Aurelia AI", "CoreWeave")}

@@ -249,7 +249,7 @@ class DocumentFacts:
         counterparty = read.counterparty
         if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject:
             counterparty = attr.counterparty
-        if metric in ("valuation", "revenue"):
+        if metric in ("valuation", "revenue") or counterparty == subject:
             counterparty = None
         return Attribution(subject, counterparty, 1.0 if read.subject else fallback.confidence)
 

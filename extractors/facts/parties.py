@@ -99,8 +99,10 @@ def read_roles(doc: Doc, figure_start: int) -> dict[str, list[tuple[int, int, st
     gap_tokens = {t for g in gaps.values() for t in range(_entity(parse, g).start, _entity(parse, g).end)}
     roles: dict[str, list[tuple[int, int, str]]] = {}
 
-    def add(role: str, rank: int, k: int, noun: bool = False) -> None:
+    def add(role: str, rank: int, k: int, noun: bool = False, relation: str = "") -> None:
         name = party_name(parse, k, doc)
+        if relation == "prep" and k < min(tokens):
+            rank += 1   # a prepositional phrase follows what it belongs to: "$5B from Oracle and $2.5B from CoreWeave"
         if name:
             roles.setdefault(role, []).append((rank, 0 if noun else 1, abs(k - min(tokens)), k, name))
 
@@ -120,16 +122,39 @@ def read_roles(doc: Doc, figure_start: int) -> dict[str, list[tuple[int, int, st
             if m.relation in SUBJECT_RELATIONS:
                 add(m.role, m.rank, gap, m.noun)
             elif party_name(parse, m.party, doc) != gap_name:
-                add(m.role, m.rank, m.party, m.noun)
+                add(m.role, m.rank, m.party, m.noun, m.relation)
         own = [m for m in own if m.relation not in SUBJECT_RELATIONS and m.frame.startswith("figure-")]
     for m in own:
         for k in _conjuncts(parse, m.party):
             if k == m.party or k not in gap_tokens:
-                add(m.role, m.rank, k, m.noun)
+                add(m.role, m.rank, k, m.noun, m.relation)
     for role, items in roles.items():
         items.sort()
+    if respectively:
+        _listed_before(parse, groups, roles, add)
     _respectively(doc, parse, figure_start, roles)
     return roles
+
+
+def _listed_before(parse: Parse, groups: dict, roles: dict, add) -> None:
+    """"Microsoft, Alphabet and Amazon reported capex of $41.2B, $36.8B and $44.5B, respectively":
+    where no frame fits, a list of as many companies as figures before the first figure is the
+    subject of each in turn (role "respective")."""
+    if any(role != "respective" for role in roles):
+        return
+    first = min(min(toks) for toks in groups.values())
+    ents = [e for e in parse.doc.ents if e.label_ in ("ORG", "NAME") and e.end <= first]
+    run: list = []
+    for ent in ents:
+        if run and not all(t.text in (",", "and", "&") for t in parse.doc[run[-1].end:ent.start]):
+            run = []
+        run.append(ent)
+    after = parse.doc[run[-1].end] if run and run[-1].end < len(parse.doc) else None
+    if after is None or not (after.tag_.startswith("VB") or after.tag_ == "MD"):
+        return   # "Broadcom and AMD deals …": the list names a noun's parties, not the subject
+    if len(run) == len(groups) > 1:
+        for ent in run:
+            add("respective", 0, ent.start)
 
 
 def _respectively(doc: Doc, parse: Parse, figure_start: int, roles: dict) -> None:
