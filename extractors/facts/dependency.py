@@ -21,6 +21,7 @@ from spacy.vocab import Vocab
 
 from .components import pattern_path, read_jsonl
 from .orgs import default_data_path
+from .registry import default_registry
 
 FIG = {"ENT_TYPE": "FIG"}
 PARTY = {"ENT_TYPE": {"IN": ["ORG", "NAME"]}}
@@ -46,17 +47,26 @@ def word_classes() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def frames() -> tuple[list[dict], dict[str, dict]]:
+def frames() -> tuple[list[dict], list[dict]]:
+    """The role frames, and how each role of the metric registry is read from frame roles."""
     records = read_jsonl(pattern_path("roles.jsonl"))
-    metric_roles = {rec["metric"]: rec for rec in records if "metric" in rec}
-    return [rec for rec in records if "id" in rec], metric_roles
+    return [rec for rec in records if "id" in rec], [rec for rec in records if "reads" in rec]
 
 
-def metric_roles(metric: str) -> tuple[list[str], list[str]]:
-    rec = frames()[1].get(metric)
-    if rec is None:
-        raise KeyError(f"no roles for metric {metric!r} in patterns/roles.jsonl")
-    return rec["subject"], rec["counterparty"]
+def frame_roles(role: str | None, unit: str) -> list[str]:
+    """The frame roles, best first, that fill a registry role (data/metrics.jsonl) for a unit."""
+    if role is None:
+        return []
+    fitting = [rec for rec in frames()[1] if rec["reads"] == role]
+    if not fitting:
+        raise KeyError(f"no reading for the role {role!r} in patterns/roles.jsonl")
+    return next((rec for rec in fitting if unit in rec.get("units", ())), fitting[0])["roles"]
+
+
+def metric_roles(metric: str, unit: str = "USD", registry=None) -> tuple[list[str], list[str]]:
+    """(subject frame roles, counterparty frame roles) of a metric, from the metric registry."""
+    subject, counterparty = (registry or default_registry()).roles(metric)
+    return frame_roles(subject, unit), frame_roles(counterparty, unit)
 
 
 def _node(node_id: str, attrs: dict, left: str | None = None, rel: str | None = None) -> dict:

@@ -234,7 +234,7 @@ class DocumentFacts:
         """The parties the dependency frames read win over the word-window rules; where no
         frame fits, the rules answer at lower confidence, and a rule's counterparty that the
         parse names as the subject (a reversed direction) is dropped."""
-        read = parties(self.doc, figure.start, metric)
+        read = parties(self.doc, figure.start, metric, figure.unit, self.registry)
         if read is None:
             return attr
         fallback = replace(attr, confidence=round(attr.confidence - _RULE_DISCOUNT, 2))
@@ -249,7 +249,7 @@ class DocumentFacts:
         counterparty = read.counterparty
         if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject:
             counterparty = attr.counterparty
-        if metric in ("valuation", "revenue") or counterparty == subject:
+        if self.registry.roles(metric)[1] is None or counterparty == subject:
             counterparty = None
         return Attribution(subject, counterparty, 1.0 if read.subject else fallback.confidence)
 

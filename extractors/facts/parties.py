@@ -98,11 +98,14 @@ def read_roles(doc: Doc, figure_start: int) -> dict[str, list[tuple[int, int, st
     gaps = {start: gap for start, toks in groups.items() if (gap := _gap_party(parse, toks)) is not None}
     gap_tokens = {t for g in gaps.values() for t in range(_entity(parse, g).start, _entity(parse, g).end)}
     roles: dict[str, list[tuple[int, int, str]]] = {}
+    later_figures = [min(toks) for start, toks in groups.items() if start != figure_start]
 
     def add(role: str, rank: int, k: int, noun: bool = False, relation: str = "") -> None:
         name = party_name(parse, k, doc)
         if relation == "prep" and k < min(tokens):
             rank += 1   # a prepositional phrase follows what it belongs to: "$5B from Oracle and $2.5B from CoreWeave"
+        if relation == "prep" and any(max(tokens) < other < k for other in later_figures):
+            return      # "… $5B of capacity and $2.5B from CoreWeave": the phrase belongs to the later figure
         if name:
             roles.setdefault(role, []).append((rank, 0 if noun else 1, abs(k - min(tokens)), k, name))
 
@@ -173,12 +176,12 @@ def _respectively(doc: Doc, parse: Parse, figure_start: int, roles: dict) -> Non
             roles[role] = [(0, 0, 0, 0, names[position])]
 
 
-def parties(doc: Doc, figure_start: int, metric: str) -> Parties | None:
+def parties(doc: Doc, figure_start: int, metric: str, unit: str = "USD", registry=None) -> Parties | None:
     """Subject and counterparty of a figure as the parse reads them; None without a parse."""
     roles = read_roles(doc, figure_start)
     if roles is None:
         return None
-    subject_roles, counterparty_roles = metric_roles(metric)
+    subject_roles, counterparty_roles = metric_roles(metric, unit, registry)
     named = {item[-1] for items in roles.values() for item in items}
     subject = next((roles[r][0][-1] for r in subject_roles if r in roles), None)
     counterparty = None
