@@ -230,6 +230,8 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
     if before is not None and (before.text in PERSON_TITLES or before.text in ("'s", "’s")
                                or (before.text == "-" and not before.whitespace_)):
         return None   # "President Emmanuel Macron"; "Ørsted's Jutland Reef" (its asset); the "Mobile" of "T-Mobile"
+    if before is not None and before.is_alpha and before.text[:1].isupper() and before.ent_type_ != "ORG":
+        return None   # "Project Rainier", "Texas Panhandle": the tail of a longer capitalised name is no company
     after = sent[span.end] if span.end < len(sent) else None
     if all(w.isupper() for w in words) and span.start == 0 and after is not None and after.text in (",", "-", "(", "—"):
         return None   # a dateline: "LONDON, 25 September -"
