@@ -217,20 +217,3 @@ def _classify_errors(errors: dict[str, list], gold: list[dict], found: list[dict
         errors[kind].append({"gold": g, "found": f})
     errors["missed"] += [g for i, g in enumerate(gold) if i not in pairs]
     errors["spurious"] += [f for j, f in enumerate(found) if j not in set(pairs.values())]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Score the fact extractor on a gold file.")
-    parser.add_argument("gold")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--level", choices=LEVELS, default="attributed")
-    args = parser.parse_args(argv)
-    result = evaluate_gold(args.gold)
-    print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.render_text(args.level))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -248,6 +248,7 @@ def reextract_all(db_path: str | Path, extractor: FactExtractor | None = None) -
     conflicts are detected anew. Run it after changing the rules or the organisation aliases.
     """
     with open_writer(db_path) as con:
+        earlier = loading.extractor_versions(con)
         articles = loading.stored_articles(con)
         texts = {}
         for article in articles:
@@ -267,4 +268,6 @@ def reextract_all(db_path: str | Path, extractor: FactExtractor | None = None) -
         con.commit()
         found = conflict_detection.detect_conflicts(con)
     return {"articles": len(articles), "texts_changed": texts_changed, "new": stats.new,
-            "removed": stats.removed, "unchanged": stats.unchanged, "conflicts_open": found.open}
+            "removed": stats.removed, "unchanged": stats.unchanged, "conflicts_open": found.open,
+            "extractor_version": EXTRACTOR_VERSION,
+            "replaced_versions": [version for version in earlier if version != EXTRACTOR_VERSION]}

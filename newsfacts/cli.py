@@ -278,13 +278,15 @@ def _fact_line(fact: dict) -> str:
 @cli.command("eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def evaluate(gold, fmt) -> None:
+@click.option("--level", type=click.Choice(["figure", "attributed", "typed"]), default="attributed",
+              show_default=True, help="Level whose errors the text format lists.")
+def evaluate(gold, fmt, level) -> None:
     """Score the extractor against a gold file: precision, recall, F1 at three levels."""
     from newsfacts.extractors.evaluate import evaluate_gold
 
     with user_errors():
         result = evaluate_gold(gold)
-    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.render_text())
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.render_text(level))
 
 
 @cli.command()
@@ -297,6 +299,9 @@ def reextract(db_path) -> None:
         stats = reextract_all(db_path)
     click.echo(f"re-extracted {stats['articles']} article(s): facts {stats['new']} new, "
                f"{stats['removed']} removed, {stats['unchanged']} unchanged; conflicts {stats['conflicts_open']} open")
+    replaced = ", ".join(stats["replaced_versions"])
+    click.echo(f"rules changed since the last extraction: {replaced} -> {stats['extractor_version']}" if replaced
+               else f"rules unchanged since the last extraction ({stats['extractor_version']})")
 
 
 # --- review -----------------------------------------------------------------------------------

@@ -14,16 +14,7 @@ of the bytes served) and Last-Modified (file mtime) and conditional GETs get 304
 `root/_routes.json` (optional) adds {"redirects": {"/path": "/target or {{base}}/target or
 absolute"}, "status": {"/path": 404}}: 302 redirects and forced statuses.
 
-Fault routes for the tests (all bounded, see the MAX_ constants):
-    /_fault/status/<code>[?retry_after=<seconds or HTTP-date>]
-    /_fault/slow?delay=<s>                      waits, then answers
-    /_fault/drip?seconds=<s>[&interval=<s>]     headers at once, then one byte per interval (1 s)
-    /_fault/huge?bytes=<n>[&no_length=1]        n bytes, with or without Content-Length
-    /_fault/malformed.xml                       broken RSS with one good item
-    /_fault/flaky?fail=<n>[&status=503][&retry_after=<s>]   n failures per client and URL, then 200
-    /_fault/charset?enc=<iso-8859-1|windows-1252|shift_jis>&declare=<header|meta|http-equiv|xml>
-                                                CHARSET_SAMPLES[enc] in that charset, declared once
-    /_fault/headers                             the request headers, as JSON
+The tests serve the same site with fault routes added (tests/fault_site.py).
 """
 
 from __future__ import annotations
@@ -43,11 +34,6 @@ from newsfacts.resources import DEMO_SITE
 
 DEFAULT_ROOT = DEMO_SITE
 
-MAX_DELAY = 10.0  # seconds, slow
-MAX_DRIP = 30.0  # seconds, drip
-MAX_HUGE = 64 * 1024 * 1024  # bytes, huge
-MAX_FLAKY = 10  # failures, flaky
-
 TEMPLATED_SUFFIXES = {".html", ".htm", ".xml", ".txt", ".json"}
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -60,24 +46,6 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
-
-CHARSET_SAMPLES = {
-    "iso-8859-1": "Société Générale investit 2 milliards à Zürich",
-    "windows-1252": "Société Générale’s “€2 billion” deal — naïve",
-    "shift_jis": "ソフトバンク、OpenAIに4兆円を投資",
-}
-
-MALFORMED_RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Malformed feed</title>
-<item><title>Good item: Acme raises $50 million - Example Wire</title>
-<link>{{base}}/_fault/good-item</link><pubDate>Mon, 02 Jun 2025 08:00:00 GMT</pubDate>
-<description>Acme raised $50 million.</description></item>
-<item><title>Broken item <b>unclosed
-<link>{{base}}/_fault/broken-item
-<description>never closed &nbsp; & stray ampersand
-</channel>
-"""
-
 
 class DemoSite:
     def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0, *,
@@ -92,9 +60,9 @@ class DemoSite:
         self.redirects: dict[str, str] = {}
         self.forced_status: dict[str, int] = {}
         self._in_flight = 0
-        self._flaky_failures: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()  # wakes sleeping fault routes on stop()
+        self._stopping = threading.Event()  # wakes sleeping handlers on stop()
+        self.handler_class: type[SiteHandler] = SiteHandler
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -138,7 +106,6 @@ class DemoSite:
             self.hits.clear()
             self.responses.clear()
             self.max_in_flight = 0
-            self._flaky_failures.clear()
 
     def _load_routes(self) -> None:
         routes_file = self.root / "_routes.json"
@@ -159,13 +126,6 @@ class DemoSite:
     def _responded(self, path: str, status: int) -> None:
         with self._lock:
             self.responses[path, status] += 1
-
-    def _next_flaky_attempt(self, client: str, url: str) -> int:
-        """How many times this client asked for this flaky URL before."""
-        with self._lock:
-            seen = self._flaky_failures[client, url]
-            self._flaky_failures[client, url] += 1
-            return seen
 
     def _templated(self, body: bytes) -> bytes:
         return body.replace(b"{{base}}", self.base_url.encode())
@@ -189,7 +149,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], site: DemoSite):
         self.site = site
-        super().__init__(address, _Handler)
+        super().__init__(address, site.handler_class)
 
     def handle_error(self, request, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
@@ -197,7 +157,7 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class SiteHandler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "newsfacts-demo"
     protocol_version = "HTTP/1.0"  # one request per connection keeps the in-flight count exact
@@ -238,8 +198,6 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in site.redirects:
             target = site.redirects[path].replace("{{base}}", site.base_url)
             self._send(302, b"", "text/plain", {"Location": target})
-        elif path.startswith("/_fault/"):
-            self._fault(path.removeprefix("/_fault/"), query)
         else:
             self._serve_file(path)
 
@@ -275,74 +233,6 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError):
             return False
 
-    def _fault(self, name: str, query: dict[str, str]) -> None:
-        site = self.server.site
-        if name.startswith("status/"):
-            code = name.removeprefix("status/")
-            status = _clamp(int(code), 200, 599) if code.isdigit() else 400
-            self._send_status(status, query.get("retry_after"))
-        elif name == "slow":
-            site._stopping.wait(_number(query, "delay", 1.0, 0.0, MAX_DELAY))
-            self._send(200, b"slow ok\n", "text/plain; charset=utf-8")
-        elif name == "drip":
-            self._drip(seconds=_number(query, "seconds", 10.0, 0.0, MAX_DRIP),
-                       interval=_number(query, "interval", 1.0, 0.05, 5.0))
-        elif name == "huge":
-            self._huge(int(_number(query, "bytes", 1_000_000, 0, MAX_HUGE)), query.get("no_length") == "1")
-        elif name == "malformed.xml":
-            self._send(200, site._templated(MALFORMED_RSS), "application/rss+xml; charset=utf-8")
-        elif name == "flaky":
-            failures = int(_number(query, "fail", 2, 0, MAX_FLAKY))
-            if site._next_flaky_attempt(self.client_address[0], self.path) < failures:
-                status = int(_number(query, "status", 503, 429, 599))
-                self._send_status(status, query.get("retry_after"))
-            else:
-                self._send(200, f"flaky ok after {failures} failures\n".encode(), "text/plain; charset=utf-8")
-        elif name == "charset" and query.get("enc") in CHARSET_SAMPLES:
-            self._charset(query["enc"], query.get("declare", "header"))
-        elif name == "headers":
-            headers = json.dumps(dict(self.headers.items())).encode()
-            self._send(200, headers, "application/json; charset=utf-8")
-        else:
-            self._send_status(404)
-
-    def _drip(self, seconds: float, interval: float) -> None:
-        count = int(seconds / interval)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(count))
-        self.end_headers()
-        self.wfile.flush()
-        for _ in range(count):
-            if self.server.site._stopping.wait(interval):
-                return
-            self.wfile.write(b".")
-            self.wfile.flush()
-
-    def _huge(self, size: int, no_length: bool) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        if not no_length:
-            self.send_header("Content-Length", str(size))
-        self.end_headers()
-        chunk = b"x" * 65536
-        for start in range(0, size, len(chunk)):
-            self.wfile.write(chunk[: size - start])
-
-    def _charset(self, encoding: str, declare: str) -> None:
-        sample = CHARSET_SAMPLES[encoding]
-        content_type = f"text/html; charset={encoding}" if declare == "header" else "text/html"
-        head = {"meta": f'<meta charset="{encoding}">',
-                "http-equiv": f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">',
-                }.get(declare, "")
-        page = ("<!doctype html><html>"
-                f"<head>{head}<title>Charset</title></head><body><p>{sample}</p></body></html>")
-        if declare == "xml":
-            content_type = "application/xml"
-            page = (f'<?xml version="1.0" encoding="{encoding}"?>'
-                    f'<rss version="2.0"><channel><title>{sample}</title></channel></rss>')
-        self._send(200, page.encode(encoding), content_type)
-
     def _send_status(self, status: int, retry_after: str | None = None) -> None:
         headers = {"Retry-After": retry_after} if retry_after and retry_after.isprintable() else {}
         self._send(status, f"HTTP {status}\n".encode(), "text/plain; charset=utf-8", headers)
@@ -368,18 +258,6 @@ def _xml_content_type(body: bytes) -> str:
     if b"<feed" in head:
         return "application/atom+xml; charset=utf-8"
     return "application/xml; charset=utf-8"
-
-
-def _number(query: dict[str, str], name: str, default: float, low: float, high: float) -> float:
-    try:
-        value = float(query.get(name, default))
-    except ValueError:
-        value = default
-    return _clamp(value, low, high)
-
-
-def _clamp(value, low, high):
-    return max(low, min(high, value))
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the demo site on a loopback server (see newsfacts/demo_site.py).
+"""Shared fixtures: the demo site on a loopback server, with fault routes (tests/fault_site.py).
 
     def test_feed(site_server):                 # fixtures/site/ on 127.0.0.1, ephemeral port
         url = site_server.url("/feed.xml")      # {{base}} in its files is site_server.base_url
@@ -10,7 +10,7 @@
         site = serve_site(tmp_path)
 
 Both are per test: fresh counters every time, and starting a server costs about a millisecond.
-The fault routes (/_fault/...) are served whatever the root.
+The fault routes (/_fault/...) are served whatever the root; the product's demo site has none.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from fault_site import FaultSite
 
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
 from newsfacts.extractors.facts import FactExtractor
@@ -34,19 +36,19 @@ DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"
 
 
 @pytest.fixture
-def site_server() -> Iterator[DemoSite]:
-    """The bundled fixture site, fixtures/site/, served on 127.0.0.1."""
-    with DemoSite(DEFAULT_ROOT) as site:
+def site_server() -> Iterator[FaultSite]:
+    """The bundled fixture site, fixtures/site/, served on 127.0.0.1 (plus the fault routes)."""
+    with FaultSite(DEFAULT_ROOT) as site:
         yield site
 
 
 @pytest.fixture
-def serve_site() -> Iterator[Callable[[Path], DemoSite]]:
-    """Start a DemoSite on the given root; it is stopped when the test ends."""
-    sites: list[DemoSite] = []
+def serve_site() -> Iterator[Callable[[Path], FaultSite]]:
+    """Start a FaultSite on the given root; it is stopped when the test ends."""
+    sites: list[FaultSite] = []
 
-    def start(root: Path) -> DemoSite:
-        sites.append(DemoSite(root).start())
+    def start(root: Path) -> FaultSite:
+        sites.append(FaultSite(root).start())
         return sites[-1]
 
     yield start

@@ -9,6 +9,7 @@ extractors/ and warehouse/ import neither flows/ nor the CLI, nor each other.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -97,3 +98,69 @@ def test_the_package_graph_has_no_cycle():
 def test_a_relative_import_resolves_inside_its_package():
     path = PROJECT / "extractors" / "facts" / "__init__.py"
     assert "newsfacts.extractors.facts.model" in imported("newsfacts.extractors.facts", path)
+
+
+# --- docs/ARCHITECTURE.md matches the tree ---------------------------------------------------------
+
+DOC = (PROJECT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+PACKAGE_FOLDERS = ("newsfacts", "flows", "extractors", "warehouse")
+
+
+def documented_tree() -> set[str]:
+    """Paths of the files and folders the tree block of ARCHITECTURE.md lists."""
+    block = DOC.split("## The tree", 1)[1].split("```", 2)[1]
+    paths, folders = set(), []          # folders: (indent, "name/") of the enclosing lines
+    for line in block.splitlines():
+        stripped = line.lstrip(" ")
+        name = stripped.split(" ", 1)[0]
+        if not name.endswith((".py", ".toml", "/")):
+            continue                      # a description continued, or a glob
+        indent = len(line) - len(stripped)
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        path = "".join(folder for _indent, folder in folders) + name
+        paths.add(path)
+        if name.endswith("/"):
+            folders.append((indent, name))
+    return paths
+
+
+def test_every_path_the_architecture_names_exists():
+    paths = documented_tree()
+    assert {"flows/pipeline.py", "extractors/facts/version.py", "warehouse/schema/tests/"} <= paths
+    assert sorted(path for path in paths if not (PROJECT / path).exists()) == []
+
+
+def test_every_module_is_in_the_architecture():
+    modules_on_disk = {
+        path.relative_to(PROJECT).as_posix()
+        for folder in PACKAGE_FOLDERS for path in (PROJECT / folder).rglob("*.py")
+        if path.name != "__init__.py" and "models" not in path.relative_to(PROJECT).parts
+    }
+    assert sorted(modules_on_disk - documented_tree()) == []
+
+
+def test_every_dotted_module_the_architecture_names_exists():
+    named = set(re.findall(r"`((?:newsfacts\.)?(?:flows|extractors|warehouse)(?:\.\w+)+)", DOC))
+    assert "flows.http" in named
+    missing = []
+    for dotted in named:
+        parts = dotted.removeprefix("newsfacts.").split(".")
+        where = PROJECT / parts[0]
+        for index, part in enumerate(parts[1:], start=1):
+            if (where / f"{part}.py").is_file():
+                break                     # a module; what follows names something inside it
+            if (where / part).is_dir():
+                where = where / part
+                continue
+            if index == 1:
+                missing.append(dotted)    # not even the module exists
+            break
+    assert sorted(missing) == []
+
+
+def test_the_drawn_import_graph_is_the_real_one():
+    drawn = DOC.split("## The import graph", 1)[1].split("```", 2)[1]
+    for source, target in package_edges():
+        assert source in drawn and target in drawn
+    assert ("newsfacts.extractors", "newsfacts.warehouse") not in package_edges()

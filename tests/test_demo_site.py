@@ -11,7 +11,9 @@ import time
 import httpx
 import pytest
 
-from newsfacts.demo_site import CHARSET_SAMPLES, DEFAULT_ROOT, DemoSite
+from fault_site import CHARSET_SAMPLES, FaultSite
+
+from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
 
 
 @pytest.fixture
@@ -139,7 +141,7 @@ def test_max_in_flight_counts_concurrent_requests(site):
 
 
 def test_stop_is_quick_with_a_request_in_flight_and_quiet(tmp_path, capfd):
-    site = DemoSite(tmp_path).start()
+    site = FaultSite(tmp_path).start()
     host, port = site._server.server_address[:2]
     hanging = threading.Thread(target=lambda: httpx.get(site.url("/_fault/slow?delay=10"), timeout=15))
     hanging.start()
@@ -152,6 +154,14 @@ def test_stop_is_quick_with_a_request_in_flight_and_quiet(tmp_path, capfd):
     with pytest.raises(OSError), socket.create_connection((host, port), timeout=1):
         pass
     assert capfd.readouterr().err == ""
+
+
+def test_the_product_demo_site_serves_no_fault_routes(tmp_path):
+    (tmp_path / "index.html").write_text("home", "utf-8")
+    with DemoSite(tmp_path) as plain, FaultSite(tmp_path) as faulty:
+        assert httpx.get(plain.url("/_fault/status/503")).status_code == 404
+        assert httpx.get(faulty.url("/_fault/status/503")).status_code == 503
+        assert httpx.get(plain.url("/")).text == httpx.get(faulty.url("/")).text == "home"
 
 
 def test_missing_root_is_refused(tmp_path):

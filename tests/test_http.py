@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
+from fault_site import CHARSET_SAMPLES
 
-from newsfacts.flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, decode_body, retry_after_seconds
-from newsfacts.demo_site import CHARSET_SAMPLES
+from newsfacts.extractors.charset import decode_body
+from newsfacts.flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, retry_after_seconds
 
 FAST = {"timeout": 2.0, "backoff_base": 0.01}  # short timeouts, near-instant retries
 

@@ -101,3 +101,20 @@ def test_pages_fetched_again_with_unchanged_content_are_not_extracted_again(site
     assert second.articles.unchanged == first.articles.new and second.articles.new == 0
     assert counting.documents == 0
     assert second.summary.facts_total == first.summary.facts_total and second.facts.removed == 0
+
+
+def test_reextract_says_when_the_rules_changed(demo_warehouse, tmp_path, extractor):
+    import shutil
+
+    from newsfacts.extractors.facts import EXTRACTOR_VERSION
+    from newsfacts.warehouse.db import open_writer
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_warehouse, db)
+    assert pipeline.reextract_all(db, extractor=extractor)["replaced_versions"] == []
+    with open_writer(db) as con:   # as if the facts came from older rules
+        con.execute("UPDATE fact_rows SET extractor_version = 'older'")
+    stats = pipeline.reextract_all(db, extractor=extractor)
+    assert stats["replaced_versions"] == ["older"] and stats["extractor_version"] == EXTRACTOR_VERSION
+    con = open_reader(db)
+    assert con.execute("SELECT DISTINCT extractor_version FROM facts").fetchall() == [(EXTRACTOR_VERSION,)]

@@ -466,6 +466,12 @@ def update_article_texts(con: duckdb.DuckDBPyConnection, texts: Mapping[str, str
 # --------------------------------------------------------------------------- facts
 
 
+def extractor_versions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The extractor versions the stored facts were made with."""
+    return [v for (v,) in con.execute(
+        "SELECT DISTINCT extractor_version FROM fact_rows WHERE extractor_version IS NOT NULL ORDER BY 1").fetchall()]
+
+
 @dataclass
 class FactStats:
     new: int = 0
