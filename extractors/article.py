@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from htmldate import find_date
-from trafilatura import metadata as trafilatura_metadata
 from lxml.html import HtmlElement
+from trafilatura import metadata as trafilatura_metadata
 
 from newsfacts.extractors.charset import decode_body
 

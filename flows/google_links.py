@@ -23,14 +23,21 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 
-from newsfacts.flows.config import SourcesConfig
 from newsfacts.extractors.google_news import (
-    Signature, article_id, article_page_url, batchexecute_body, batchexecute_url,
-    decode_article_link, google_page_reason, parse_batchexecute, parse_signature,
+    Signature,
+    article_id,
+    article_page_url,
+    batchexecute_body,
+    batchexecute_url,
+    decode_article_link,
+    google_page_reason,
+    parse_batchexecute,
+    parse_signature,
 )
+from newsfacts.flows.config import SourcesConfig
 from newsfacts.flows.http import Fetcher, FetchResult
-from newsfacts.flows.stages import Candidate, fetch_log_row
 from newsfacts.flows.progress import ProgressCallback
+from newsfacts.flows.stages import Candidate, fetch_log_row
 from newsfacts.warehouse.link_cache import LinkCache
 
 log = logging.getLogger("newsfacts.google_links")

@@ -7,11 +7,10 @@ task boundary as a cached input (DuckDB connections cannot be pickled), hence NO
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-
-from datetime import date
 
 from newsfacts.flows import google_links, pipeline, stages
 from newsfacts.flows.config import for_period, load_sources

@@ -21,8 +21,8 @@ from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, 
 from newsfacts.extractors.facts import Fact, FactExtractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
 from newsfacts.extractors.google_news import decode_article_link, google_page_reason, is_google_news_link
-from newsfacts.flows.http import Fetcher, FetchResult
 from newsfacts.flows.config import Source, SourcesConfig
+from newsfacts.flows.http import Fetcher, FetchResult
 from newsfacts.flows.progress import ProgressCallback
 from newsfacts.flows.robots import DISALLOWED
 from newsfacts.warehouse import link_cache

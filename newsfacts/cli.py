@@ -175,8 +175,8 @@ def _check_db_path(db_path: str) -> None:
 def serve(sources, db_path, reports_dir, cron, tz) -> None:
     """Keep the pipeline scheduled nightly (needs `prefect server start`)."""
     _quiet_prefect()
-    from newsfacts.flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
     from newsfacts.flows.config import load_sources
+    from newsfacts.flows.serve import PrefectApiMissing, check_prefect_api, serve_nightly
 
     with user_errors():
         sources_path = _sources_path(sources).resolve()
@@ -363,7 +363,8 @@ def _review_table(rows: list[dict]) -> str:
 def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
     """Record a reviewer's decision on a conflict; it survives later runs."""
     from newsfacts.warehouse.db import open_writer
-    from newsfacts.warehouse.review import ReviewError, resolve as record_resolution
+    from newsfacts.warehouse.review import ReviewError
+    from newsfacts.warehouse.review import resolve as record_resolution
 
     chosen = [flag for flag in (accept_fact_id is not None, value is not None, dismiss) if flag]
     if len(chosen) != 1:

@@ -22,14 +22,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from fault_site import FaultSite
-
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
 from newsfacts.extractors.facts import FactExtractor
 from newsfacts.flows import pipeline
 from newsfacts.flows.config import parse_sources
 from newsfacts.flows.http import Fetcher
 from newsfacts.warehouse.db import migrate
+
+from fault_site import FaultSite
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_SOURCES = PROJECT / "fixtures" / "sources.demo.toml"

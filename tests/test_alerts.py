@@ -7,13 +7,14 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-
 from review_docs import review_docs
-from test_warehouse_support import load_docs
+
 from newsfacts.flows.config import ConfigError, parse_sources
 from newsfacts.resources import DEMO_SOURCES
 from newsfacts.warehouse import conflicts
 from newsfacts.warehouse.report import alert_text
+
+from test_warehouse_support import load_docs
 
 
 def test_the_alert_names_new_conflicts_with_their_suggestion_and_large_new_facts(con):

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from review_docs import review_docs
-from test_warehouse_support import Doc, fact_in, run_once
+
 from newsfacts.warehouse.db import open_writer
 from newsfacts.warehouse.review import list_conflicts, resolve
 from newsfacts.warehouse.sql import QueryError, export_parquet, format_rows, run_query
+
+from test_warehouse_support import Doc, fact_in, run_once
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "analyst-queries.md"
 

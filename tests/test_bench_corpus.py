@@ -9,10 +9,10 @@ import importlib.util
 import re
 from pathlib import Path
 
-from newsfacts.flows.config import load_sources
 from newsfacts.extractors.article import extract_article
 from newsfacts.extractors.facts import FactExtractor
 from newsfacts.extractors.feeds import parse_feed
+from newsfacts.flows.config import load_sources
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "scale_corpus.py"
 

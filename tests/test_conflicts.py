@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from test_warehouse_support import (Doc, canonical_docs, fact_in, load_docs, run_once,
-                                    table_counts)
 from review_docs import stale_total
+
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.db import open_reader
 from newsfacts.warehouse.ids import key_id
-from newsfacts.warehouse.rules import (Figure, agreement, classify_pair, clearly_different_times, format_figure,
-                             precision_step)
+from newsfacts.warehouse.rules import Figure, agreement, classify_pair, clearly_different_times, format_figure, precision_step
+
+from test_warehouse_support import Doc, canonical_docs, fact_in, load_docs, run_once, table_counts
 
 B = 1e9
 GW = 1e9

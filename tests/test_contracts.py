@@ -14,7 +14,7 @@ from newsfacts.extractors.facts import Fact
 from newsfacts.extractors.facts.model import QUALIFIERS
 from newsfacts.extractors.facts.registry import MEASURES, UNITS, default_registry
 from newsfacts.warehouse import conflicts, load
-from newsfacts.warehouse.db import _schema_files, migrate, open_reader, open_writer
+from newsfacts.warehouse.db import _schema_files, open_reader, open_writer
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA_TESTS = sorted((PROJECT / "warehouse" / "schema" / "tests").glob("*.sql"))

@@ -2,10 +2,7 @@ import re
 from pathlib import Path
 
 from newsfacts.extractors.article import extract_article
-from newsfacts.extractors.dedup import (
-    NEAR_DUPLICATE_THRESHOLD, StoryDoc, assign_stories, canonical_url, content_hash, similarity,
-    text_signature,
-)
+from newsfacts.extractors.dedup import NEAR_DUPLICATE_THRESHOLD, StoryDoc, assign_stories, canonical_url, content_hash, similarity, text_signature
 
 WIRE = (
     "SAN FRANCISCO, May 7 - Anthropic has agreed to use all of the computing capacity at SpaceX's "

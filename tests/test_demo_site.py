@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from fault_site import CHARSET_SAMPLES, FaultSite
-
 from newsfacts.demo_site import DEFAULT_ROOT, DemoSite
+
+from fault_site import CHARSET_SAMPLES, FaultSite
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-from newsfacts.extractors.facts import EXTRACTOR_VERSION
-from newsfacts.extractors.facts import version
+from newsfacts.extractors.facts import EXTRACTOR_VERSION, version
 
 FACTS = Path(__file__).resolve().parents[1] / "extractors" / "facts"
 MODELS = Path(__file__).resolve().parents[1] / "extractors" / "models"

@@ -2,6 +2,7 @@
 import pytest
 
 from newsfacts.extractors.facts import extract_facts
+
 from facts_helpers import roles
 
 

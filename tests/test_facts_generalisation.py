@@ -3,8 +3,8 @@ places and people, short names, what a figure values, forecasts and market aggre
 import pytest
 
 from newsfacts.extractors.facts import extract_facts
-from facts_helpers import parties
 
+from facts_helpers import parties
 
 # -- who buys from whom: verbs and prepositions, not only the kinds of company -------------
 

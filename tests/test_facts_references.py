@@ -4,8 +4,8 @@ the sections and phrasings that decide what a figure is (forecast headings, "val
 money paid for a stake)."""
 from newsfacts.extractors.facts.metrics import forecast_sections
 from newsfacts.extractors.facts.orgs import default_lexicon
-from facts_helpers import parties
 
+from facts_helpers import parties
 
 # -- names given once, in a sentence with no figure ------------------------------------------
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 import spacy
 
-from newsfacts.extractors.facts.components import (LINE_BREAK, OPENS_FIGURE, SENTENCE_END, has, lower_words,
-                                         token_columns)
+from newsfacts.extractors.facts.components import LINE_BREAK, OPENS_FIGURE, SENTENCE_END, has, lower_words, token_columns
 from newsfacts.extractors.facts.extractor import build_pipeline, shared_extractor
 from newsfacts.extractors.facts.wordclasses import check_vocab, word_class
 

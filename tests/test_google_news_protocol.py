@@ -9,9 +9,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from newsfacts.extractors.google_news import (
-    Signature, article_id, article_page_url, batchexecute_body, batchexecute_url, build_search_url,
-    build_top_stories_url, build_topic_url, day_slices, google_page_reason, parse_batchexecute,
-    parse_signature, window_days,
+    Signature,
+    article_id,
+    article_page_url,
+    batchexecute_body,
+    batchexecute_url,
+    build_search_url,
+    build_top_stories_url,
+    build_topic_url,
+    day_slices,
+    google_page_reason,
+    parse_batchexecute,
+    parse_signature,
+    window_days,
 )
 
 CURRENT_ID = "CBMiqAFBVV95cUxPZ3pVUVpLb2xhWTVrT2ZMVjRjUV9uQ2pNR3RmZkZxS2o4U0x3"

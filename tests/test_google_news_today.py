@@ -8,13 +8,13 @@ import math
 import time
 
 import pytest
+from gnews_imitation import CONSENT_TEXT, FEED_CAP, GoogleNewsImitation, make_corpus
 
 from newsfacts.flows.config import parse_sources
 from newsfacts.flows.http import DEFAULT_USER_AGENT
 from newsfacts.warehouse.db import open_reader
 
 from conftest import run_pipeline_once
-from gnews_imitation import CONSENT_TEXT, FEED_CAP, GoogleNewsImitation, make_corpus
 
 SOURCES = """
 [settings]

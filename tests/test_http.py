@@ -11,10 +11,11 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from fault_site import CHARSET_SAMPLES
 
 from newsfacts.extractors.charset import decode_body
 from newsfacts.flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, retry_after_seconds
+
+from fault_site import CHARSET_SAMPLES
 
 FAST = {"timeout": 2.0, "backoff_base": 0.01}  # short timeouts, near-instant retries
 

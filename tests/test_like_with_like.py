@@ -6,14 +6,14 @@ import re
 from datetime import date
 
 import pytest
-
 from review_docs import total_doc
-from test_warehouse_support import Doc, fact_in, load_docs
+
 from newsfacts.warehouse import conflicts
 from newsfacts.warehouse.charts import Mark, chart_svg
 from newsfacts.warehouse.db import open_reader
 from newsfacts.warehouse.rules import measure_of, period_of
 
+from test_warehouse_support import Doc, fact_in, load_docs
 
 # --------------------------------------------------------------------------- measure kinds
 

@@ -7,14 +7,13 @@ import io
 import re
 
 import pytest
-
 from review_docs import STALE_URL, review_docs
-from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs, fact_in,
-                                    run_once)
+
 from newsfacts.warehouse.db import open_reader, open_writer
-from newsfacts.warehouse.report import (ValueRow, md_escape, md_quote, render_report, split_sentence,
-                                       write_report, write_run_report)
+from newsfacts.warehouse.report import ValueRow, md_escape, md_quote, render_report, split_sentence, write_report, write_run_report
 from newsfacts.warehouse.review import list_conflicts, resolve
+
+from test_warehouse_support import RESEARCH_URL, Doc, Fact, fact_in, run_once
 
 HOSTILE = "<script>alert('x')</script>"
 

@@ -7,12 +7,13 @@ import shutil
 import subprocess
 
 import pytest
-
 from review_docs import review_docs
-from test_warehouse_support import run_once
+
 from newsfacts.warehouse.db import open_reader, open_writer
 from newsfacts.warehouse.report import write_report, write_run_report
 from newsfacts.warehouse.review import list_conflicts, resolve
+
+from test_warehouse_support import run_once
 
 pytestmark = pytest.mark.browser
 

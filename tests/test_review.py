@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from test_warehouse_support import (RESEARCH_URL, WIRE_2024_URL, Doc, canonical_docs, fact_in, load_docs,
-                                    run_once)
 from review_docs import STALE_URL, review_docs, total_doc
+
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.db import open_reader, open_writer
 from newsfacts.warehouse.review import ReviewError, decision_for, list_conflicts, resolve
+
+from test_warehouse_support import RESEARCH_URL, WIRE_2024_URL, Doc, canonical_docs, load_docs, run_once
 
 
 def the_conflict(con) -> dict:

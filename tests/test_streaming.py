@@ -2,10 +2,10 @@
 batch_size): the warehouse it leaves is the one a single batch leaves, and an unchanged rerun
 builds no fact extractor."""
 
-from conftest import demo_config, run_pipeline_once
-
 from newsfacts.flows import pipeline
 from newsfacts.warehouse.db import open_reader
+
+from conftest import demo_config, run_pipeline_once
 
 # What the warehouse holds, without run ids and clock times.
 CONTENT = {

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from newsfacts.warehouse.db import WarehouseError, _schema_files, latest_schema_version, migrate, open_reader, open_writer, schema_version, writer_dir
+
 from test_warehouse_support import NEWS_2023_URL, RESEARCH_URL, canonical_docs, run_once
-from newsfacts.warehouse.db import (WarehouseError, _schema_files, latest_schema_version, migrate, open_reader, open_writer,
-                          schema_version, writer_dir)
 
 
 def count(con, sql: str) -> int:

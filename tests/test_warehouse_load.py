@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from test_warehouse_support import (NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs,
-                                    fact_in, load_docs, story_stub, table_counts)
 from newsfacts.flows import stages
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.ids import article_id
+
+from test_warehouse_support import NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs, fact_in, load_docs, story_stub, table_counts
 
 
 def test_second_load_of_unchanged_inputs_adds_no_rows(con):

@@ -25,8 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from newsfacts.warehouse.load import now_utc, staged, transaction
-from newsfacts.warehouse.rules import (Figure, agreement, as_of_interval, classify_pair,
-                                       format_figure, most_serious, separate_events, short_date)
+from newsfacts.warehouse.rules import Figure, agreement, as_of_interval, classify_pair, format_figure, most_serious, separate_events, short_date
 
 # A conflict's life cycle (the conflict_status ENUM of migration 003). The SQL side asks
 # needs_review(status), a macro in views.sql; a test holds the two equal.

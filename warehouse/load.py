@@ -21,7 +21,6 @@ import pyarrow as pa
 from newsfacts.warehouse import ids
 from newsfacts.warehouse.rules import measure_of, period_of
 
-
 # --------------------------------------------------------------------------- helpers
 
 

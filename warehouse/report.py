@@ -24,11 +24,10 @@ from markupsafe import Markup
 
 from newsfacts.warehouse.charts import Mark
 from newsfacts.warehouse.charts import chart_svg as draw_chart
-from newsfacts.warehouse.conflicts import NEEDS_REVIEW, Suggestion, publisher_trust
+from newsfacts.warehouse.conflicts import NEEDS_REVIEW, Suggestion
 from newsfacts.warehouse.load import now_utc, utc_naive
 from newsfacts.warehouse.review import decisions_since, list_conflicts
-from newsfacts.warehouse.rules import (CLASS_ORDER, Figure, as_of_interval, format_figure,
-                                       format_value, key_label, measure_label, period_of)
+from newsfacts.warehouse.rules import CLASS_ORDER, Figure, as_of_interval, format_figure, format_value, key_label, measure_label, period_of
 
 FORMATS = ("html", "md", "csv")
 

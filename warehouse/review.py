@@ -17,9 +17,18 @@ from datetime import datetime
 
 import duckdb
 
-from newsfacts.warehouse.conflicts import (NEEDS_REVIEW, KeyFact, Resolution, Suggestion,
-                                           current_resolutions, load_key_facts, member_ranks,
-                                           publisher_trust, suggest, write_members)
+from newsfacts.warehouse.conflicts import (
+    NEEDS_REVIEW,
+    KeyFact,
+    Resolution,
+    Suggestion,
+    current_resolutions,
+    load_key_facts,
+    member_ranks,
+    publisher_trust,
+    suggest,
+    write_members,
+)
 from newsfacts.warehouse.db import WarehouseError
 from newsfacts.warehouse.load import now_utc, transaction
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -23,13 +24,12 @@ from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bound
 from .dates import dates_in, nearest_date
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
-from .metrics import (choose_metric, forecast_sections, is_hedged, measure_named, measure_of,
-                      metric_in_text, valued_company)
+from .metrics import choose_metric, forecast_sections, is_hedged, measure_named, measure_of, metric_in_text, valued_company
 from .model import Fact
 from .numbers import customise_tokenizer
+from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .parties import parties
 from .registry import Registry, default_registry, load_registry
-from .orgs import NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, OrgLexicon, load_lexicon
 from .tables import TableRow, find_tables, first_named, row_at
 from .wordclasses import check_vocab
 

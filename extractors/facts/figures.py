@@ -8,8 +8,18 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .numbers import (CURRENCY_CODES, CURRENCY_SYMBOLS, CURRENCY_WORDS, MAGNITUDES, POWER_UNITS,
-                      QUALIFIER_AFTER, QUALIFIER_BEFORE, RANGE_SEPARATORS, parse_number, tidy)
+from .numbers import (
+    CURRENCY_CODES,
+    CURRENCY_SYMBOLS,
+    CURRENCY_WORDS,
+    MAGNITUDES,
+    POWER_UNITS,
+    QUALIFIER_AFTER,
+    QUALIFIER_BEFORE,
+    RANGE_SEPARATORS,
+    parse_number,
+    tidy,
+)
 from .orgs import default_data_path
 from .registry import default_registry
 

@@ -24,8 +24,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import (CHIP_TOKENS, SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks,
-                         match_regions, token_columns)
+from .components import CHIP_TOKENS, SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks, match_regions, token_columns
 from .wordclasses import any_lower, any_text, word_class
 
 ORG_MARKS = "newsfacts_orgs"
@@ -76,15 +75,15 @@ NOT_ORG_WORDS = {
     "April", "June", "July", "August", "September", "October", "November", "December", "Monday",
     "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Reuters", "Bloomberg", "US",
     "U.S.", "UK", "EU", "Europe", "America", "China", "Texas", "New", "York", "California", "Paris",
-    "London", "Bottom", "Why", "What", "How", "Who", "Update", "Breaking", "Exclusive", "Source", "Sources",
+    "London", "Bottom", "Why", "What", "How", "Who", "Update", "Breaking", "Exclusive", "Source",
     "Note", "Read", "Key", "Date", "Amount", "Valuation", "Provider", "Hardware", "Scale", "Both", "Each",
     "Other", "Some", "Most", "All", "Combined", "Today", "Yesterday", "Earlier", "Last", "Next", "Now",
     "Funding", "Compute", "Capacity", "Power", "Data", "Cloud", "AI", "Frontier", "Dollar", "Euro",
     "Dutch", "French", "German", "British", "American", "Chinese", "Japanese", "Korean", "Indian", "Saudi",
     "Emirati", "European", "Canadian", "Israeli", "Swiss", "Swedish", "Spanish", "Italian", "Taiwanese",
-    "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable", "Our",
+    "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable",
     "First", "Second", "Third", "Fourth", "Fifth", "Finally", "Separately", "Together", "Concurrently",
-    "Additionally", "Elsewhere", "Instead", "Still", "Then", "Q", "A", "Correction", "Guidance", "Outlook",
+    "Additionally", "Elsewhere", "Instead", "Still", "Then", "Q", "Correction", "Guidance", "Outlook",
 }
 
 
@@ -136,7 +135,7 @@ class OrgLexicon:
         self._by_lower = {alias.lower(): e for alias, e in self._by_alias.items()}
 
     @classmethod
-    def from_jsonl(cls, *paths: Path) -> "OrgLexicon":
+    def from_jsonl(cls, *paths: Path) -> OrgLexicon:
         entries = []
         for path in paths:
             for line in Path(path).read_text(encoding="utf-8").splitlines():

@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right, insort
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .components import SENTENCE_STARTS, read_jsonl, figure_sentences, has, lower_words
+from .components import SENTENCE_STARTS, figure_sentences, has, lower_words, read_jsonl
 from .metrics import SPEECH_VERBS
 from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, default_data_path, load_lexicon
 from .wordclasses import any_lower, any_text

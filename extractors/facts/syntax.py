@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .components import FIGURE_SPANS, SENTENCE_STARTS, figure_sentences, lower_words, read_jsonl
-from .orgs import KIND_BY_LAST_WORD, default_data_path, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES
+from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path
 
 PARSES = "newsfacts_parses"
 MODEL_DIR = "syntax"

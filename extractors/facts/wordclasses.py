@@ -17,7 +17,7 @@ Classes are declared when their modules load (word_class), before the first docu
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from spacy.lexeme import Lexeme
