@@ -6,6 +6,8 @@
 Fault routes (all bounded, see the MAX_ constants), served whatever the root:
     /_fault/status/<code>[?retry_after=<seconds or HTTP-date>]
     /_fault/slow?delay=<s>                      waits, then answers
+    /_fault/gate?n=<k>                          answers once k requests are waiting at the gate
+                                                (bounded by MAX_DELAY): proves k were in flight at once
     /_fault/drip?seconds=<s>[&interval=<s>]     headers at once, then one byte per interval (1 s)
     /_fault/huge?bytes=<n>[&no_length=1]        n bytes, with or without Content-Length
     /_fault/malformed.xml                       broken RSS with one good item
@@ -18,6 +20,7 @@ Fault routes (all bounded, see the MAX_ constants), served whatever the root:
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 
 from newsfacts.demo_site import DemoSite, SiteHandler
@@ -50,11 +53,22 @@ class FaultSite(DemoSite):
         super().__init__(*args, **kwargs)
         self.handler_class = _FaultHandler
         self._flaky_failures: Counter[tuple[str, str]] = Counter()
+        self._gate = threading.Condition()
+        self._at_gate = 0
 
     def reset_counters(self) -> None:
         super().reset_counters()
         with self._lock:
             self._flaky_failures.clear()
+
+    def _pass_gate(self, needed: int) -> bool:
+        """Wait until ``needed`` requests are at the gate together; False when that never happens."""
+        with self._gate:
+            self._at_gate += 1
+            self._gate.notify_all()
+            arrived = self._gate.wait_for(lambda: self._at_gate >= needed or self._stopping.is_set(),
+                                          timeout=MAX_DELAY)
+        return arrived and not self._stopping.is_set()
 
     def _next_flaky_attempt(self, client: str, url: str) -> int:
         """How many times this client asked for this flaky URL before."""
@@ -81,6 +95,10 @@ class _FaultHandler(SiteHandler):
         elif name == "slow":
             site._stopping.wait(_number(query, "delay", 1.0, 0.0, MAX_DELAY))
             self._send(200, b"slow ok\n", "text/plain; charset=utf-8")
+        elif name == "gate":
+            passed = site._pass_gate(int(_number(query, "n", 2, 1, 16)))
+            self._send(200 if passed else 504, b"gate open\n" if passed else b"gate timeout\n",
+                       "text/plain; charset=utf-8")
         elif name == "drip":
             self._drip(seconds=_number(query, "seconds", 10.0, 0.0, MAX_DRIP),
                        interval=_number(query, "interval", 1.0, 0.05, 5.0))
