@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
 
 from newsfacts.extractors.charset import decode_body
+from newsfacts.extractors.dedup import same_site
 
 
 @dataclass(frozen=True)
@@ -332,10 +333,16 @@ def _trim_site_name(title: str, site_name: str | None, *, guess: bool) -> str:
 
 
 def _canonical_url(metadata: dict[str, str], url: str | None) -> str | None:
+    """The page's own canonical URL, if it is on the site the page came from: a page may not
+    claim (and so overwrite) an article of another site."""
     for candidate in (metadata.get("canonical"), metadata.get("og_url")):
         if candidate:
-            absolute = urljoin(url or "", candidate)
-            if urlsplit(absolute).scheme in ("http", "https"):
+            try:
+                absolute = urljoin(url or "", candidate)
+                scheme = urlsplit(absolute).scheme
+            except ValueError:
+                continue
+            if scheme in ("http", "https") and (url is None or same_site(absolute, url)):
                 return absolute
     return url
 

@@ -9,6 +9,8 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from soupsieve import SelectorSyntaxError
 
+from newsfacts.extractors.dedup import same_site as is_same_site
+
 _MAX_SITEMAP_BYTES = 50_000_000  # the sitemap protocol's own limit (uncompressed)
 
 
@@ -25,7 +27,6 @@ def extract_links(html: str | bytes, base_url: str, selector: str, *, same_site:
     except SelectorSyntaxError as error:
         raise ValueError(f"invalid CSS selector {selector!r}: {error}") from error
 
-    site = _site_host(base_url)
     links: list[str] = []
     for element in matches:
         anchor = element if element.has_attr("href") else element.find("a", href=True)
@@ -34,7 +35,7 @@ def extract_links(html: str | bytes, base_url: str, selector: str, *, same_site:
         url = _absolute_http_url(str(anchor["href"]), base_url)
         if url is None or url in links:
             continue
-        if same_site and not _same_site(_site_host(url), site):
+        if same_site and not is_same_site(url, base_url):
             continue
         links.append(url)
     return links
@@ -94,12 +95,3 @@ def _absolute_http_url(href: str, base_url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None  # mailto:, javascript:, tel:, data:
     return url
-
-
-def _site_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def _same_site(host: str, site: str) -> bool:
-    return host == site or host.endswith("." + site) or site.endswith("." + host)

@@ -71,6 +71,21 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
+def site_host(url: str) -> str:
+    """The URL's host, lower-case, without a leading "www."; "" when it has none."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url: str, other: str) -> bool:
+    """Both URLs on one site (a subdomain counts as the same site as its parent)."""
+    host, site = site_host(url), site_host(other)
+    return bool(host) and (host == site or host.endswith("." + site) or site.endswith("." + host))
+
+
 def _is_tracking_param(name: str) -> bool:
     name = name.lower()
     return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)

@@ -6,13 +6,18 @@ file, the source and the key, so the CLI can print it and exit without a traceba
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsfacts.extractors.google_news import build_search_url, build_top_stories_url, build_topic_url, day_slices, is_window, window_days
+import soupsieve
+
+from newsfacts.extractors.google_news import (
+    build_search_url, build_top_stories_url, build_topic_url, day_slices, is_window, window_days,
+)
 
 KINDS = ("google_news", "rss", "blog")
 GOOGLE_NEWS_BASE_URL = "https://news.google.com"
@@ -107,10 +112,16 @@ class SourcesConfig:
     alert_block: str | None = None      # Prefect notification block "type-slug/name" (flows.alerts)
     alert_min_usd: float = 1e9          # new money facts from this size on are alerted
     alert_min_watts: float = 1e9        # new power facts from this size on are alerted
+    allow_private_addresses: bool = False  # fetch links that lead to private/loopback addresses
 
     @property
     def enabled(self) -> list[Source]:
         return [source for source in self.sources if source.enabled]
+
+    @property
+    def trusted_urls(self) -> list[str]:
+        """The URLs the file itself names: their hosts may be private (an intranet, the demo)."""
+        return [url for source in self.enabled for url in (source.feed_url, source.sitemap) if url]
 
 
 _SOURCE_KEYS = {
@@ -118,7 +129,7 @@ _SOURCE_KEYS = {
     "sitemap", "enabled", "max_items", "topic", "top_stories", "slice", "resolve_links",
 }
 _SETTINGS_KEYS = {"user_agent", "timeout", "decode_user_agent", "decode_rate", "decode_batch",
-                  "alert_block", "alert_min_usd", "alert_min_watts"}
+                  "alert_block", "alert_min_usd", "alert_min_watts", "allow_private_addresses"}
 
 
 def load_sources(path: str | Path, *, substitutions: dict[str, str] | None = None) -> SourcesConfig:
@@ -154,6 +165,8 @@ def parse_sources(text: str, *, origin: Path | None = None) -> SourcesConfig:
         raise ConfigError(f"{where}: no [[source]] tables found")
 
     settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{where}: [settings] must be a table")
     unknown_settings = set(settings) - _SETTINGS_KEYS
     if unknown_settings:
         raise ConfigError(f"{where}: unknown [settings] key(s): {', '.join(sorted(unknown_settings))}")
@@ -165,8 +178,16 @@ def parse_sources(text: str, *, origin: Path | None = None) -> SourcesConfig:
         raise ConfigError(f"{where}: duplicate source name(s): {', '.join(duplicates)}")
 
     timeout = settings.get("timeout", 10.0)
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ConfigError(f"{where}: [settings] timeout must be a positive number of seconds")
+    if (not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not math.isfinite(timeout)
+            or timeout <= 0):
+        raise ConfigError(f"{where}: [settings] timeout must be a positive, finite number of seconds")
+    user_agent = settings.get("user_agent")
+    if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()
+                                   or not user_agent.isprintable()):
+        raise ConfigError(f"{where}: [settings] user_agent must be a non-empty one-line string")
+    allow_private = settings.get("allow_private_addresses", False)
+    if not isinstance(allow_private, bool):
+        raise ConfigError(f"{where}: [settings] allow_private_addresses must be true or false")
     decode_rate = settings.get("decode_rate", DEFAULT_DECODE_RATE)
     if not isinstance(decode_rate, (int, float)) or isinstance(decode_rate, bool) or decode_rate <= 0:
         raise ConfigError(f"{where}: [settings] decode_rate must be a positive number of requests per second")
@@ -177,9 +198,10 @@ def parse_sources(text: str, *, origin: Path | None = None) -> SourcesConfig:
     if not isinstance(decode_user_agent, str) or not decode_user_agent.strip():
         raise ConfigError(f"{where}: [settings] decode_user_agent must be a non-empty string")
     return SourcesConfig(
-        path=origin, sources=sources, user_agent=settings.get("user_agent"), timeout=float(timeout),
+        path=origin, sources=sources, user_agent=user_agent, timeout=float(timeout),
         decode_user_agent=decode_user_agent, decode_rate=float(decode_rate), decode_batch=decode_batch,
         **_alert_settings(settings, where),
+        allow_private_addresses=allow_private,
     )
 
 
@@ -250,6 +272,12 @@ def _parse_source(table: dict, index: int, where: str) -> Source:
         _check_http_url(table["url"], f"{label}: 'url'")
     if kind == "blog" and not table.get("link_selector", "").strip():
         raise ConfigError(f"{label}: kind 'blog' needs a 'link_selector' (CSS selector for article links)")
+    if "link_selector" in table:
+        try:
+            soupsieve.compile(table["link_selector"])
+        except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError) as exc:
+            problem = str(exc).splitlines()[0]
+            raise ConfigError(f"{label}: 'link_selector' is not a valid CSS selector ({problem})") from None
     if "sitemap" in table:
         _check_http_url(table["sitemap"], f"{label}: 'sitemap'")
 

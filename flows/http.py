@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import logging
 import random
+import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,7 +103,8 @@ class Fetcher:
                  retries: int = 2, max_bytes: int = 5_000_000, respect_robots: bool = True,
                  validators: dict[str, tuple[str | None, str | None]] | None = None,
                  backoff_base: float = 0.5, max_retry_wait: float = 30.0, max_redirects: int = 5,
-                 min_interval: float = 0.0):
+                 min_interval: float = 0.0, trusted_urls: Iterable[str] = (),
+                 allow_private_addresses: bool = False):
         if max_connections < 1 or per_host < 1 or retries < 0 or max_redirects < 0:
             raise ValueError("max_connections and per_host must be >= 1; retries, max_redirects >= 0")
         self.user_agent = user_agent
@@ -119,6 +122,12 @@ class Fetcher:
         self.min_interval = max(0.0, min_interval)
         self._next_start = 0.0  # monotonic time before which no request starts
         self._pace_lock = asyncio.Lock()
+        # Server-side request forgery: a feed or a redirect may not send us to a private,
+        # loopback or link-local address, unless that host and port is one the configuration
+        # names (a source on an intranet or on 127.0.0.1) or private addresses are allowed.
+        self.trusted_origins = {_origin_key(url) for url in trusted_urls}
+        self.allow_private_addresses = allow_private_addresses
+        self._address_checks: dict[str, asyncio.Task[str | None]] = {}
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(max_connections)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
@@ -135,6 +144,8 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
+        for task in self._address_checks.values():
+            task.cancel()
         for task in self._robots.values():
             task.cancel()  # only unfinished ones: their fetches were cancelled
         await asyncio.gather(*self._robots.values(), return_exceptions=True)
@@ -188,6 +199,8 @@ class Fetcher:
         for _ in range(self.max_redirects + 1):
             try:
                 _check_url(hop)
+                if refusal := await self._private_address_refusal(hop):
+                    raise _Failure(refusal)
                 if check_robots and (refusal := await self._robots_refusal(hop)):
                     raise _Failure(refusal)
                 headers = self._conditional_headers(hop) if conditional else {}
@@ -292,6 +305,19 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return headers
 
+    async def _private_address_refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched for pointing inside a private network; None if it may."""
+        if self.allow_private_addresses or _origin_key(url) in self.trusted_origins:
+            return None
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self._address_checks:
+            self._address_checks[host] = asyncio.ensure_future(_private_address_of(host))
+        address = await asyncio.shield(self._address_checks[host])
+        if address is None:
+            return None
+        return (f"refused: {host} is a private address ({address}); set allow_private_addresses "
+                "in [settings] to fetch it")
+
     async def _robots_refusal(self, url: str) -> str | None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}".lower()
@@ -347,6 +373,36 @@ def _check_url(url: str) -> None:
         raise _Failure(f"unsupported URL scheme {parts.scheme or '(none)'!r}: only http and https")
     if not parts.hostname:
         raise _Failure("invalid URL: no host")
+
+
+def _origin_key(url: str) -> tuple[str, int | None]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return ("", None)
+    return ((parts.hostname or "").lower().rstrip("."), port)
+
+
+async def _private_address_of(host: str) -> str | None:
+    """The first private, loopback, link-local or otherwise non-public address `host` resolves
+    to; None when all are public or the name does not resolve (the fetch then fails by itself).
+
+    The check resolves the name once and the connection resolves it again, so a DNS server that
+    answers differently the second time is not stopped by it."""
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
+        mapped = getattr(address, "ipv4_mapped", None) or address
+        if not mapped.is_global or mapped.is_multicast:
+            return str(address)
+    return None
 
 
 def _status_line(status: int, reason: str) -> str:

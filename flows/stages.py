@@ -76,7 +76,8 @@ class ExtractedBatch:
 
 
 def new_fetcher(config: SourcesConfig, validators: dict) -> Fetcher:
-    kwargs = {"timeout": config.timeout, "validators": validators}
+    kwargs = {"timeout": config.timeout, "validators": validators, "trusted_urls": config.trusted_urls,
+              "allow_private_addresses": config.allow_private_addresses}
     if config.user_agent:
         kwargs["user_agent"] = config.user_agent
     return Fetcher(**kwargs)

@@ -87,7 +87,8 @@ def demo_config(site, extra: str = ""):
 
 def quick_fetcher(config, validators):
     """Short timeouts and backoff so that fault tests stay bounded."""
-    return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators)
+    return Fetcher(timeout=1.0, retries=1, backoff_base=0.01, validators=validators,
+                   trusted_urls=config.trusted_urls, allow_private_addresses=config.allow_private_addresses)
 
 
 def run_pipeline_once(config, db_path, extractor, **options):

@@ -17,7 +17,8 @@ from newsfacts.flows.http import DEFAULT_USER_AGENT, Fetcher, FetchResult, retry
 
 from fault_site import CHARSET_SAMPLES
 
-FAST = {"timeout": 2.0, "backoff_base": 0.01}  # short timeouts, near-instant retries
+FAST = {"timeout": 2.0, "backoff_base": 0.01,  # short timeouts, near-instant retries
+        "allow_private_addresses": True}  # the test servers are on 127.0.0.1
 
 
 def fetch(url: str, **options) -> FetchResult:

@@ -128,6 +128,12 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 READER_ALIAS = "newsfacts"
+READER_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (DuckDB adds "LINE 1: ..." context below it)."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _sql_literal(path: Path) -> str:
@@ -146,13 +152,18 @@ def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnec
         raise WarehouseError(f"cannot read {path}: permission denied")
     # A fresh in-memory instance that attaches the file: duckdb.connect(path) would reuse a
     # cached instance of the same path in this process, i.e. an old snapshot after a publish.
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=READER_CONFIG)
     try:
         con.execute(f"ATTACH '{_sql_literal(path)}' AS {READER_ALIAS} (READ_ONLY)")
         con.execute(f"USE {READER_ALIAS}")
+        # Confined from here on: no file, network or extension access, settings frozen. This
+        # does not stop DETACH + ATTACH of the same file read-write (DuckDB allows the path
+        # it already knows): statements are screened by warehouse.sql for that.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         con.close()
-        raise WarehouseError(f"cannot open {path} read-only: {exc}") from exc
+        raise WarehouseError(f"cannot open {path} read-only: {first_line(exc)}") from exc
     try:
         _check_not_newer(con, str(path))
     except Exception:

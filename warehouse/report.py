@@ -310,12 +310,23 @@ def _csv(data: ReportData) -> str:
                      "url", "sentence", "rank"])
     for c in data.conflicts:
         for v in c.values:
-            writer.writerow([c.conflict_id, c.subject, c.counterparty, c.metric, c.unit,
+            writer.writerow(map(csv_cell, [c.conflict_id, c.subject, c.counterparty, c.metric, c.unit,
                              c.chip_type, c.status, c.klass, c.severity, c.n_sources, c.reason,
                              v.fact_id, v.value, v.value_max, v.qualifier, v.figure_text, v.as_of,
                              v.publisher, v.published_at, v.url,
-                             v.sentence_before + v.sentence_figure + v.sentence_after, v.rank])
+                             v.sentence_before + v.sentence_figure + v.sentence_after, v.rank]))
     return out.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's
+    advice against CSV injection); numbers and other text pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def write_report(con: duckdb.DuckDBPyConnection, fmt: str, out_path: str | Path,
