@@ -300,7 +300,10 @@ def _iso_date(value) -> str | None:
         except (TypeError, ValueError, IndexError):
             return None
     if parsed.tzinfo is not None:
-        return parsed.astimezone(timezone.utc).isoformat()
+        try:
+            return parsed.astimezone(timezone.utc).isoformat()
+        except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the calendar's end in UTC
+            return None
     if len(text) <= 10:  # a plain date
         return parsed.date().isoformat()
     return parsed.isoformat()

@@ -15,6 +15,7 @@ _XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)", re
 # it: "ISO-8859-1" news pages are full of windows-1252 curly quotes.
 _SUPERSETS = {"iso8859-1": "cp1252", "ascii": "cp1252", "shift_jis": "cp932", "gb2312": "gb18030",
               "gbk": "gb18030", "euc_kr": "cp949"}
+_NOT_PAGE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "utf-7", "punycode", "idna", "undefined"}
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> str:
@@ -58,8 +59,15 @@ def _codec(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        name = codecs.lookup(label).name
-        b"".decode(name)  # rejects codecs such as rot13 that are not text encodings
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
         return None
-    return _SUPERSETS.get(name, name)
+    # rot13, hex, base64, zlib... are codecs but no text encodings (they fail on the first
+    # real byte, not on b""); the escape codecs and UTF-7 turn ASCII text into other text.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    try:
+        b"<p>\xe9\xff</p>".decode(info.name, errors="replace")
+    except (LookupError, ValueError):  # 'undefined', 'idna' with errors='replace', ...
+        return None
+    return _SUPERSETS.get(info.name, info.name)

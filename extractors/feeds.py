@@ -51,7 +51,7 @@ def parse_feed(body: bytes, base_url: str, max_items: int | None = None) -> Pars
     Raises FeedError when nothing can be recovered. Entries with neither title nor link (which
     feedparser can invent when recovering from broken XML) are dropped.
     """
-    parsed = feedparser.parse(body)
+    parsed = feedparser.parse(_CHARACTER_REFERENCE.sub(_no_surrogate, body))
     problem = _malformation(parsed)
     entries = [e for e in parsed.entries if e.get("title") or e.get("link")]
     if not entries and problem:
@@ -60,11 +60,31 @@ def parse_feed(body: bytes, base_url: str, max_items: int | None = None) -> Pars
         raise FeedError("malformed feed: not an RSS or Atom document")
 
     google_news = _is_google_news_feed(parsed.feed)
-    items = [_to_item(entry, base_url, google_news) for entry in entries[:max_items]]
-    warning = f"malformed feed, {len(entries)} item(s) recovered: {problem}" if problem else None
+    items, skipped = [], []
+    for entry in entries[:max_items]:
+        try:  # one hostile item (a link such as "http://[::1") costs that item only
+            items.append(_to_item(entry, base_url, google_news))
+        except ValueError as exc:
+            skipped.append(str(exc))
+    if not items and skipped:
+        raise FeedError(f"no readable item ({skipped[0]})")
+    notes = ([f"malformed feed, {len(entries)} item(s) recovered: {problem}"] if problem else []) + (
+        [f"{len(skipped)} item(s) skipped ({skipped[0]})"] if skipped else [])
+    warning = "; ".join(notes) or None
     return ParsedFeed(
         title=_plain_text(parsed.feed.get("title", "")) or None, items=items, warning=warning
     )
+
+
+# "&#xD800;" (also escaped once more, as in HTML descriptions): feedparser encodes what it
+# names to UTF-8 and fails on a lone surrogate, so those become U+FFFD before it reads them.
+_CHARACTER_REFERENCE = re.compile(rb"&(?:amp;)?#(x[0-9a-f]{1,8}|[0-9]{1,10});", re.IGNORECASE)
+
+
+def _no_surrogate(match: re.Match) -> bytes:
+    number = match.group(1)
+    value = int(number[1:], 16) if number[:1] in b"xX" else int(number)
+    return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF else match.group(0)
 
 
 def _malformation(parsed) -> str | None:
@@ -85,6 +105,9 @@ def _is_google_news_feed(feed) -> bool:
 def _to_item(entry, base_url: str, google_news: bool) -> FeedItem:
     feed_link = (entry.get("link") or "").strip()
     link = urljoin(base_url, feed_link) if feed_link else ""
+    if link:
+        parts = urlsplit(link)  # raises ValueError on "http://[::1" and its kind
+        parts.port  # noqa: B018 - and on a port that is not a number
 
     source = entry.get("source") or {}
     publisher = _plain_text(source.get("title", "")) or None

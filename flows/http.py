@@ -14,6 +14,7 @@ import logging
 import random
 import socket
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -135,7 +136,7 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": self.user_agent},
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
             limits=httpx.Limits(max_connections=self.max_connections,
                                 max_keepalive_connections=self.max_connections),
@@ -165,13 +166,13 @@ class Fetcher:
         check_robots = self.respect_robots if robots is None else robots and self.respect_robots
         try:
             response = await self._follow(url, conditional=conditional, check_robots=check_robots)
+            return self._result(url, response, started)  # decoding too: a bad charset fails one URL
         except _Failure as failure:
             log.info("%s: %s", url, failure)
             return _failed(url, failure, started)
         except Exception as exc:  # a bug or a surprise from below must not sink the whole batch
-            log.exception("unexpected error fetching %s", url)
+            log.warning("unexpected error fetching %s: %s: %s", url, type(exc).__name__, exc)
             return _failed(url, _Failure(f"unexpected error: {type(exc).__name__}: {exc}"), started)
-        return self._result(url, response, started)
 
     async def post(self, url: str, form_body: str, *, robots: bool | None = None) -> FetchResult:
         """POST a URL-encoded form; no redirect is followed (an API answers or fails)."""
@@ -279,15 +280,26 @@ class Fetcher:
             self._next_start = max(self._next_start, time.monotonic()) + self.min_interval
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The decoded body, refused as soon as any layer of its Content-Encoding would pass
+        `max_bytes` (a 3 KB response can hold gigabytes when gzip is applied twice)."""
         too_large = _Failure(f"body larger than {self.max_bytes} bytes", status=response.status_code)
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise too_large  # refuse before reading anything
+        decoder = _CappedDecoder(response.headers.get("content-encoding", ""), self.max_bytes)
         body = bytearray()
-        async for chunk in response.aiter_bytes():  # decompressed: the cap also stops gzip bombs
-            body += chunk
-            if len(body) > self.max_bytes:
-                raise too_large
+        try:
+            async for chunk in response.aiter_raw():  # raw: decoded here, layer by layer, capped
+                body += decoder.feed(chunk)
+                if len(body) > self.max_bytes:
+                    raise too_large
+            body += decoder.flush()
+        except _TooLarge:
+            raise too_large from None
+        except zlib.error as exc:
+            raise _Failure(f"corrupt compressed body: {exc}", status=response.status_code) from None
+        if len(body) > self.max_bytes:
+            raise too_large
         return bytes(body)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
@@ -358,6 +370,51 @@ class Fetcher:
                            False, None, _ms_since(started))
 
 
+class _TooLarge(Exception):
+    pass
+
+
+class _CappedDecoder:
+    """Content-Encoding layers (gzip, deflate, identity) undone chunk by chunk, no layer ever
+    producing more than `cap` bytes in total (so no layer holds more than cap + 1 in memory)."""
+
+    def __init__(self, header: str, cap: int):
+        codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+        unknown = [c for c in codings if c not in _CODINGS]
+        if unknown:
+            raise _Failure(f"unsupported Content-Encoding {unknown[0]!r}")
+        # the last coding listed was applied last, so it is undone first
+        self.layers = [zlib.decompressobj(_CODINGS[c]) for c in reversed(codings) if _CODINGS[c]]
+        self.produced = [0] * len(self.layers)
+        self.cap = cap
+
+    def feed(self, data: bytes) -> bytes:
+        for index, layer in enumerate(self.layers):
+            if layer.eof:  # trailing bytes after the stream end are ignored, as browsers do
+                data = b""
+                continue
+            room = self.cap - self.produced[index] + 1
+            data = layer.decompress(data, room)
+            self.produced[index] += len(data)
+            if self.produced[index] > self.cap or layer.unconsumed_tail:
+                raise _TooLarge
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for index, layer in enumerate(self.layers):
+            data = (layer.decompress(data, self.cap - self.produced[index] + 1) if data and not layer.eof
+                    else b"") + layer.flush()
+            self.produced[index] += len(data)
+            if self.produced[index] > self.cap:
+                raise _TooLarge
+        return data
+
+
+# zlib window bits per Content-Encoding; 47 = 32 + 15 accepts a zlib or a gzip header
+_CODINGS = {"identity": 0, "gzip": 31, "x-gzip": 31, "deflate": 47}
+
+
 def _failed(url: str, failure: _Failure, started: float) -> FetchResult:
     return FetchResult(url, failure.url or url, failure.status, b"", None, None, None, None, False,
                        str(failure), _ms_since(started))
@@ -368,7 +425,11 @@ def _ms_since(started: float) -> int:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise _Failure(f"invalid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise _Failure(f"unsupported URL scheme {parts.scheme or '(none)'!r}: only http and https")
     if not parts.hostname:

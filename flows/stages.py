@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -83,13 +84,24 @@ def new_fetcher(config: SourcesConfig, validators: dict) -> Fetcher:
     return Fetcher(**kwargs)
 
 
+def scrub(value):
+    """Text that UTF-8 can hold: lone surrogates (from "&#xD800;" in a feed or "\\ud800" in
+    JSON-LD) become U+FFFD; anything else passes unchanged."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def fetch_log_row(source: str, result: FetchResult) -> dict:
     return {
         "source": source,
-        "url": result.url,
-        "final_url": result.final_url,
+        "url": scrub(result.url),
+        "final_url": scrub(result.final_url),
         "status": result.status,
-        "error": result.error,
+        "error": scrub(result.error),
         "not_modified": result.not_modified,
         "bytes": len(result.body),
         "elapsed_ms": result.elapsed_ms,
@@ -131,7 +143,7 @@ async def fetch_feeds(
     by_source: dict[str, list[SourceOutcome]] = {}
     for (source, url), result in zip(requests, results):
         batch.fetches.append(fetch_log_row(source.name, result))
-        outcome, candidates = _read_source(source, result, url)
+        outcome, candidates = _guarded_read_source(source, result, url)
         by_source.setdefault(source.name, []).append(outcome)
         batch.candidates.extend(candidates)
     for source in config.enabled:
@@ -144,6 +156,15 @@ async def fetch_feeds(
     for outcome in batch.outcomes:
         _log_outcome(outcome)
     return batch
+
+
+def _guarded_read_source(source: Source, result: FetchResult, url: str) -> tuple[SourceOutcome, list[Candidate]]:
+    """The per-source guard: whatever one source's bytes do, only that source fails."""
+    try:
+        return _read_source(source, result, url)
+    except Exception as exc:  # noqa: BLE001 - contained, logged with its reason, counted
+        return SourceOutcome(source=source.name, kind=source.kind, url=url, status="failed",
+                             error=f"unreadable: {type(exc).__name__}: {exc}"), []
 
 
 def _read_source(source: Source, result: FetchResult, url: str) -> tuple[SourceOutcome, list[Candidate]]:
@@ -200,8 +221,13 @@ async def _add_sitemap_links(sources: list[Source], fetcher: Fetcher, batch: Fee
             if not result.not_modified:
                 log.warning("source %s: sitemap %s: %s", source.name, source.sitemap, result.error)
             continue
+        try:
+            entries = parse_sitemap(result.body)
+        except Exception as exc:  # noqa: BLE001 - a bad sitemap costs its links, not the source
+            log.warning("source %s: sitemap %s unreadable: %s", source.name, source.sitemap, exc)
+            continue
         known = {canonical_url(c.url) for c in batch.candidates if c.source == source.name}
-        fresh = [url for url, _lastmod in parse_sitemap(result.body) if canonical_url(url) not in known]
+        fresh = [url for url, _lastmod in entries if canonical_url(url) not in known]
         room = max(0, source.max_items - len(known))
         batch.candidates.extend(Candidate(source.name, url) for url in fresh[:room])
 
@@ -259,7 +285,13 @@ def parse_pages(pages: list[tuple[Candidate, FetchResult]]) -> ExtractedBatch:
     """Article text, title, date... of each page (or the feed's snippet when the page failed)."""
     batch = ExtractedBatch()
     for candidate, result in pages:
-        record = _article_record(candidate, result)
+        try:  # the per-page guard
+            record = _article_record(candidate, result)
+        except Exception as exc:  # noqa: BLE001 - contained, logged with its reason, counted
+            log.warning("article %s: unreadable: %s: %s", result.final_url or candidate.url,
+                        type(exc).__name__, exc)
+            batch.failed.append((candidate.url, f"unreadable: {type(exc).__name__}: {exc}"))
+            continue
         if record is None:
             batch.failed.append((candidate.url, result.error or "no article text"))
             continue
@@ -305,12 +337,42 @@ def extract_facts(
     if not todo:
         return parsed
     extractor = extractor or FactExtractor()
-    docs = ((record.text, article_day(record.published_at)) for record in todo)
-    for done, (record, facts) in enumerate(zip(todo, extractor.extract_many(docs)), start=1):
-        parsed.facts[record.canonical_url] = facts
+    limit = getattr(getattr(extractor, "nlp", None), "max_length", None)
+    docs = [(_within(record, limit), article_day(record.published_at)) for record in todo]
+    try:
+        all_facts = list(extractor.extract_many(docs))
+    except Exception:  # noqa: BLE001 - find the article at fault: the others keep their facts
+        all_facts = [_facts_of_one(extractor, record, doc) for record, doc in zip(todo, docs)]
+    failed = set()
+    for done, (record, facts) in enumerate(zip(todo, all_facts), start=1):
+        if facts is None:
+            parsed.failed.append((record.url, "fact extraction failed"))
+            failed.add(record.canonical_url)
+        else:
+            parsed.facts[record.canonical_url] = facts
         if progress:
             progress("extract", done, len(todo))
+    if failed:
+        parsed.records = [record for record in parsed.records if record.canonical_url not in failed]
     return parsed
+
+
+def _within(record: ArticleRecord, limit: int | None) -> str:
+    """The text the fact rules read: cut at a paragraph before the pipeline's length limit."""
+    if not limit or len(record.text) <= limit:
+        return record.text
+    cut = record.text.rfind("\n\n", 0, limit)
+    log.warning("article %s: text of %d characters read up to %d for facts", record.url,
+                len(record.text), cut if cut > 0 else limit)
+    return record.text[:cut if cut > 0 else limit]
+
+
+def _facts_of_one(extractor: FactExtractor, record: ArticleRecord, doc) -> list[Fact] | None:
+    try:
+        return next(iter(extractor.extract_many([doc])))
+    except Exception as exc:  # noqa: BLE001 - the per-article guard
+        log.warning("article %s: fact extraction failed: %s: %s", record.url, type(exc).__name__, exc)
+        return None
 
 
 def article_day(published_at: str | datetime | None) -> str | None:
@@ -357,11 +419,14 @@ def _snippet_without_title(item: FeedItem) -> str:
 def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, author, snippet_only,
             site_name, snippet_reason=None) -> ArticleRecord:
     item = candidate.item
+    title, text, raw_html = scrub(title), scrub(text), scrub(raw_html)
+    url, author, site_name = scrub(url), scrub(author), scrub(site_name)
+    published_at = scrub(published_at)
     return ArticleRecord(
         url=url,
         canonical_url=canonical_url(url),
         source=candidate.source,
-        publisher=(item.publisher if item else None) or site_name,
+        publisher=scrub(item.publisher if item else None) or site_name,
         title=title,
         text=text,
         raw_html=raw_html,
@@ -369,8 +434,8 @@ def _record(candidate: Candidate, *, url, title, text, raw_html, published_at, a
         author=author,
         snippet_only=snippet_only,
         # the aggregator's redirect link; Google News clusters name related stories by it
-        google_link=item.feed_link if item and canonical_url(item.feed_link) != canonical_url(url) else None,
-        related_urls=list(item.related_urls) if item else [],
+        google_link=scrub(item.feed_link) if item and canonical_url(item.feed_link) != canonical_url(url) else None,
+        related_urls=[scrub(u) for u in item.related_urls] if item else [],
         content_hash=content_hash(text),
         signature=list(text_signature(text)),
         snippet_reason=snippet_reason,

@@ -15,12 +15,16 @@ Fault routes (all bounded, see the MAX_ constants), served whatever the root:
     /_fault/charset?enc=<iso-8859-1|windows-1252|shift_jis>&declare=<header|meta|http-equiv|xml>
                                                 CHARSET_SAMPLES[enc] in that charset, declared once
     /_fault/headers                             the request headers, as JSON
+    /_fault/gzip?bytes=<n>[&layers=<k>]         n bytes of HTML padding, gzipped k times (1-3),
+                                                sent as Content-Encoding: gzip, gzip, ...
+    /_fault/label?charset=<any label>&declare=<header|meta>   an ASCII page declaring that label
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import zlib
 from collections import Counter
 
 from newsfacts.demo_site import DemoSite, SiteHandler
@@ -115,11 +119,43 @@ class _FaultHandler(SiteHandler):
                 self._send(200, f"flaky ok after {failures} failures\n".encode(), "text/plain; charset=utf-8")
         elif name == "charset" and query.get("enc") in CHARSET_SAMPLES:
             self._charset(query["enc"], query.get("declare", "header"))
+        elif name == "gzip":
+            self._gzip(int(_number(query, "bytes", 1_000_000, 0, MAX_HUGE)),
+                       int(_number(query, "layers", 1, 1, 3)))
+        elif name == "label":
+            self._label(query.get("charset", ""), query.get("declare", "header"))
         elif name == "headers":
             headers = json.dumps(dict(self.headers.items())).encode()
             self._send(200, headers, "application/json; charset=utf-8")
         else:
             self._send_status(404)
+
+    def _gzip(self, size: int, layers: int) -> None:
+        """Streamed through `layers` gzip compressors, so the server never holds the page."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Encoding", ", ".join(["gzip"] * layers))
+        self._end_count()
+        self.end_headers()
+        compressors = [zlib.compressobj(9, zlib.DEFLATED, 31) for _ in range(layers)]
+
+        def send(data: bytes, final: bool = False) -> None:
+            for compressor in compressors:
+                data = compressor.compress(data) + (compressor.flush() if final else b"")
+            self.wfile.write(data)
+
+        send(b"<!doctype html><html><body><p>")
+        for start in range(0, size, 65536):
+            send(b" " * min(65536, size - start))
+        send(b"</p></body></html>", final=True)
+
+    def _label(self, label: str, declare: str) -> None:
+        label = "".join(ch for ch in label if ch.isalnum() or ch in "-_.:")[:40]
+        head = f'<meta charset="{label}">' if declare == "meta" else ""
+        page = (f"<!doctype html><html><head>{head}<title>Label</title></head>"
+                "<body><p>Acme Cloud will invest $2 billion in Borealis AI.</p></body></html>")
+        content_type = f"text/html; charset={label}" if declare == "header" else "text/html"
+        self._send(200, page.encode("ascii"), content_type)
 
     def _drip(self, seconds: float, interval: float) -> None:
         count = int(seconds / interval)

@@ -80,7 +80,10 @@ def utc_naive(value) -> datetime | None:
         except AttributeError:
             return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # beyond year 9999 once in UTC
+            return None
     return value
 
 
