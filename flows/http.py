@@ -54,6 +54,7 @@ class FetchResult:
     not_modified: bool  # a 304 answered our conditional GET
     error: str | None  # one line a person can read
     elapsed_ms: int
+    transient: bool = False  # the failure may pass (timeout, 5xx, 429, connection): try next run
 
     @property
     def ok(self) -> bool:
@@ -75,7 +76,7 @@ class _Failure(Exception):
     def after(self, attempts: int) -> _Failure:
         if attempts == 1:
             return self
-        return _Failure(f"{self} ({attempts} attempts)", status=self.status)
+        return _Failure(f"{self} ({attempts} attempts)", status=self.status, retryable=self.retryable)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ class Fetcher:
     `min_interval` spaces the starts of all requests of this Fetcher (a global rate limit, retries
     included); a 429 with Retry-After then holds every request of the Fetcher, not only its own.
     `validators` (url -> (etag, last_modified)) is updated in place after every 200, so the
-    caller can persist it and pass it to the next run's Fetcher for conditional GETs.
+    caller can persist it and pass it to the next run's Fetcher for conditional GETs. The
+    conditional GETs themselves use only the validators given at the start (what the caller
+    has stored): a URL fetched again in the same run (a retried stage) gets its body again,
+    not a 304 for a copy that was never stored.
     """
 
     def __init__(self, *, user_agent: str = DEFAULT_USER_AGENT, timeout: float = 10.0,
@@ -117,6 +121,7 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.respect_robots = respect_robots
         self.validators = validators if validators is not None else {}
+        self._stored_validators = dict(self.validators)
         self.backoff_base = backoff_base
         self.max_retry_wait = max_retry_wait
         self.max_redirects = max_redirects
@@ -309,7 +314,7 @@ class Fetcher:
         return self._host_slots[host]
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
-        etag, last_modified = self.validators.get(url, (None, None))
+        etag, last_modified = self._stored_validators.get(url, (None, None))
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -417,7 +422,7 @@ _CODINGS = {"identity": 0, "gzip": 31, "x-gzip": 31, "deflate": 47}
 
 def _failed(url: str, failure: _Failure, started: float) -> FetchResult:
     return FetchResult(url, failure.url or url, failure.status, b"", None, None, None, None, False,
-                       str(failure), _ms_since(started))
+                       str(failure), _ms_since(started), transient=failure.retryable)
 
 
 def _ms_since(started: float) -> int:

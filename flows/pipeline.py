@@ -145,6 +145,7 @@ async def run_stages(
             feeds.fetches.extend(links.fetches)
             candidates = stages.unique_candidates(links.candidates)
             unlogged, unsaved = feeds, links  # logged and saved with the first batch
+            incomplete: set[str] = set()  # sources with a page not stored: keep no validators
             for start in range(0, max(len(candidates), 1), batch_size):
                 batch_progress = _offset(progress, start, len(candidates))
                 pages = await runner("fetch articles", stages.fetch_articles)(
@@ -161,6 +162,8 @@ async def run_stages(
                     EXTRACTOR_VERSION, stories, unsaved)
                 unlogged, unsaved = stages.FeedBatch(), None
                 night.add(pages, extracted, articles, facts)
+                incomplete |= stages.incomplete_sources(pages, extracted)
+            stages.save_source_validators(con, feeds, fetcher.validators, incomplete)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
         if reports_dir:
             summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))

@@ -9,6 +9,7 @@ task). Tests call these functions directly.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -210,6 +211,9 @@ def _article_url(item: FeedItem) -> str:
     """Publisher URL when the Google link decodes offline; otherwise the link, resolved by redirects."""
     if is_google_news_link(item.feed_link):
         return decode_article_link(item.feed_link) or item.feed_link
+    if not item.url:  # no link: a name of its own, so that link-less items stay apart
+        identity = item.guid or "\n".join((item.title, item.snippet, item.published_at or ""))
+        return "urn:newsfacts:item:" + hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()[:24]
     return item.url
 
 
@@ -454,7 +458,9 @@ def load_batch(
         cur.begin()
         loading.upsert_sources(cur, [source.as_row() for source in config.sources])
         loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
-        loading.save_validators(cur, validators)
+        keep, forget = page_validators(pages, extracted, validators)
+        loading.save_validators(cur, keep)
+        loading.forget_validators(cur, forget)
         if links is not None:  # what google_links.resolve_links learnt
             link_cache.save_links(cur, links.resolved, links.failed, run_id)
         articles = loading.load_articles(cur, run_id, extracted.records, stories=stories)
@@ -467,3 +473,44 @@ def load_batch(
         facts = loading.replace_facts(cur, facts_by_article, extractor_version, run_id=run_id)
         cur.commit()
     return articles, facts
+
+
+def page_validators(pages: PageBatch, extracted: ExtractedBatch, validators: dict) -> tuple[dict, list[str]]:
+    """(validators to save, URLs whose validators go) for this batch's pages: a page's are
+    saved once its article is stored. Feeds and indexes wait for the whole night
+    (save_source_validators)."""
+    failed = failed_pages(pages, extracted)
+    urls = {url for candidate, result in pages.pages for url in (candidate.url, result.final_url)}
+    keep = {url: validators[url] for url in urls - failed if url in validators}
+    return keep, sorted(failed)
+
+
+def failed_pages(pages: PageBatch, extracted: ExtractedBatch) -> set[str]:
+    """Pages to fetch again next run: nothing stored, or a failure that may pass (a 404 or
+    403 stays: the feed's snippet stands for that article)."""
+    failed = {url for url, _reason in extracted.failed}
+    return failed | {candidate.url for candidate, result in pages.pages if result.transient}
+
+
+def incomplete_sources(pages: PageBatch, extracted: ExtractedBatch) -> set[str]:
+    """Sources with a page that was not fetched or not read in this batch."""
+    failed = failed_pages(pages, extracted)
+    return {candidate.source for candidate, _result in pages.pages if candidate.url in failed}
+
+
+def save_source_validators(con, feeds: FeedBatch, validators: dict, incomplete: set[str]) -> None:
+    """A feed's or index's validators (and its sitemap's) are saved only when every page it
+    listed was stored: otherwise its next answer could be a 304 and the missing page would
+    never be fetched again, so they are forgotten instead (the next fetch is unconditional)."""
+    keep, forget = {}, []
+    for row in feeds.fetches:
+        for url in {row["url"], row["final_url"]} - {None}:
+            if row["source"] in incomplete:
+                forget.append(url)
+            elif url in validators:
+                keep[url] = validators[url]
+    with con.cursor() as cur:
+        cur.begin()
+        loading.save_validators(cur, keep)
+        loading.forget_validators(cur, forget)
+        cur.commit()

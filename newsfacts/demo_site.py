@@ -5,6 +5,7 @@
         site.hits["/feed.xml"]            # requests seen for a path (query ignored)
         site.responses["/feed.xml", 304]  # ... answered with a given status
         site.max_in_flight                # most requests ever handled at the same time
+        site.send_validators = False      # serve files without ETag/Last-Modified (no 304s)
 
 Files under `root` are served by path: a directory ("/" or "/news/") serves its index.html,
 "/post" serves post.html when there is no "post". Text files (html, xml, txt, json; UTF-8) have `{{base}}`
@@ -59,6 +60,7 @@ class DemoSite:
         self.max_in_flight = 0
         self.redirects: dict[str, str] = {}
         self.forced_status: dict[str, int] = {}
+        self.send_validators = True  # False: files get no ETag/Last-Modified and never a 304
         self._in_flight = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()  # wakes sleeping handlers on stop()
@@ -215,7 +217,9 @@ class SiteHandler(BaseHTTPRequestHandler):
                       "Last-Modified": formatdate(mtime, usegmt=True)}
         content_type = _xml_content_type(body) if file.suffix == ".xml" else CONTENT_TYPES.get(
             file.suffix, "application/octet-stream")
-        if self._not_modified(validators["ETag"], mtime):
+        if not site.send_validators:
+            self._send(200, body, content_type)
+        elif self._not_modified(validators["ETag"], mtime):
             self._send(304, b"", content_type, validators)
         else:
             self._send(200, body, content_type, validators)

@@ -63,8 +63,25 @@ def rss_source(name: str, url: str) -> str:
 
 
 def run(config, db: Path, extractor):
-    """One pipeline run without Prefect (conftest.run_pipeline_once)."""
-    return run_pipeline_once(config, db, extractor)
+    """One pipeline run without Prefect (conftest.run_pipeline_once), in one batch; returns what
+    its stages returned: (feeds, pages, extracted, article load stats)."""
+    outputs: dict = {}
+
+    def recording(name, function):
+        def stage(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if asyncio.iscoroutine(result):
+                async def awaited():
+                    outputs[name] = await result
+                    return outputs[name]
+                return awaited()
+            outputs[name] = result
+            return result
+        return stage
+
+    run_pipeline_once(config, db, extractor, runner=recording)
+    articles = outputs["load"][0] if "load" in outputs else None
+    return outputs["fetch feeds"], outputs["fetch articles"], outputs["extract"], articles
 
 
 def fetch_one(url: str, **options):

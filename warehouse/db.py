@@ -246,8 +246,19 @@ def _prepare_working_copy(path: Path, work: Path, stamp: Path) -> None:
         os.replace(tmp, work)
 
 
+def _publish_temp(path: Path, pid: int | str) -> Path:
+    return path.parent / f".{path.name}.publish-{pid}"
+
+
+def _remove_publish_leftovers(path: Path) -> None:
+    """Temp copies of writers killed while publishing (only writers publish, and we hold the lock)."""
+    for leftover in path.parent.glob(_publish_temp(path, "*").name):
+        if leftover.name[len(_publish_temp(path, "").name):].isdigit():
+            leftover.unlink(missing_ok=True)
+
+
 def _publish(work: Path, path: Path, stamp: Path) -> None:
-    tmp = path.parent / f".{path.name}.publish-{os.getpid()}"
+    tmp = _publish_temp(path, os.getpid())
     try:
         shutil.copyfile(work, tmp)
         with open(tmp, "rb+") as handle:
@@ -273,6 +284,8 @@ def open_writer(
     published and the private copy is discarded.
     """
     path = Path(path)
+    if path.is_symlink():  # publish onto the target: replacing the link would turn it into a file
+        path = Path(os.path.realpath(path))
     if not path.parent.is_dir():
         raise WarehouseError(f"cannot create {path}: directory {path.parent} does not exist")
     if path.exists() and not os.access(path, os.R_OK):
@@ -285,6 +298,7 @@ def open_writer(
     work, stamp = wdir / "warehouse.duckdb", wdir / "published.json"
 
     with _writer_lock(path, lock_timeout):
+        _remove_publish_leftovers(path)
         _prepare_working_copy(path, work, stamp)
         stamp.unlink(missing_ok=True)  # from here on the copy may differ from PATH
         try:

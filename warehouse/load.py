@@ -204,6 +204,14 @@ def save_validators(con: duckdb.DuckDBPyConnection,
     return len(rows)
 
 
+def forget_validators(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> None:
+    """Drop stored validators: the next fetch of these URLs is unconditional."""
+    urls = list(urls)
+    if urls:
+        with transaction(con):
+            con.execute("DELETE FROM http_cache WHERE url IN (SELECT unnest(?::VARCHAR[]))", [urls])
+
+
 # --------------------------------------------------------------------------- articles
 
 
@@ -374,8 +382,19 @@ def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable
         merged = {doc: story for doc, story in stories.items() if doc not in fresh_ids}
 
         _write_stories(con, fresh, run_id, now)
-        table = pa.Table.from_pylist([{k: row[k] for k in _ARTICLE_SCHEMA.names} for row in rows],
-                                     _ARTICLE_SCHEMA)
+        unchanged = {row["article_id"] for row in rows if row["change"] == "unchanged"}
+        if unchanged:  # same text: its small fields are refreshed, the text and raw HTML stay
+            same = pa.Table.from_pylist([{k: row[k] for k in _ARTICLE_SCHEMA.names} for row in rows
+                                         if row["article_id"] in unchanged], _ARTICLE_SCHEMA)
+            with staged(con, "staged_unchanged", same):
+                con.execute("""
+                    UPDATE article_rows SET url = s.url, title = s.title,
+                        publisher = coalesce(s.publisher, article_rows.publisher),
+                        published_at = s.published_at, author = s.author, google_link = s.google_link,
+                        related_urls = s.related_urls, last_seen_run = s.last_seen_run
+                    FROM staged_unchanged s WHERE article_rows.article_id = s.article_id""")
+        table = pa.Table.from_pylist([{k: row[k] for k in _ARTICLE_SCHEMA.names} for row in rows
+                                      if row["article_id"] not in unchanged], _ARTICLE_SCHEMA)
         with staged(con, "staged_articles", table):
             con.execute("""
                 INSERT INTO article_rows SELECT * FROM staged_articles
