@@ -28,15 +28,17 @@ def extract_links(html: str | bytes, base_url: str, selector: str, *, same_site:
         raise ValueError(f"invalid CSS selector {selector!r}: {error}") from error
 
     links: list[str] = []
+    seen: set[str] = set()  # a list scan per link made pages with 100k links take minutes
     for element in matches:
         anchor = element if element.has_attr("href") else element.find("a", href=True)
         if anchor is None:
             continue
         url = _absolute_http_url(str(anchor["href"]), base_url)
-        if url is None or url in links:
+        if url is None or url in seen:
             continue
         if same_site and not is_same_site(url, base_url):
             continue
+        seen.add(url)
         links.append(url)
     return links
 

@@ -234,7 +234,7 @@ class Fetcher:
                 if not failure.retryable or attempt == attempts:
                     raise failure.after(attempt) from None
                 delay = self._delay_before_retry(failure, attempt)
-                log.info("%s: %s; retrying in %.2fs (attempt %d of %d)",
+                log.debug("%s: %s; retrying in %.2fs (attempt %d of %d)",
                          url, failure, delay, attempt + 1, attempts)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
@@ -351,6 +351,11 @@ class Fetcher:
         except _Failure as failure:
             if failure.status is not None and 400 <= failure.status < 500:
                 return RobotsPolicy.unavailable()
+            if failure.status is None:  # no answer at all: the network, not the robots.txt file
+                host = urlsplit(origin).hostname or origin
+                reason = str(failure).split(" (", 1)[0]
+                log.info("network unreachable: %s (%s); its URLs are skipped this run", host, reason)
+                return RobotsPolicy(allow_all=False, refusal=f"network unreachable: {host} ({reason})")
             log.warning("robots.txt of %s unreachable (%s): skipping the host for this run", origin, failure)
             return RobotsPolicy.unreachable(str(failure))
         return RobotsPolicy.from_text(decode_body(response.body, response.headers.get("content-type")))

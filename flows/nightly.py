@@ -11,6 +11,7 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed
 
 from newsfacts.flows import google_links, pipeline, stages
 from newsfacts.flows.config import for_period, load_sources
@@ -63,5 +64,18 @@ async def nightly(
             config, db_path, reports_dir=reports_dir, progress=progress,
             sources_file=str(sources_path), runner=as_task,
             batch_size=batch_size or pipeline.DEFAULT_BATCH_SIZE)
-    get_run_logger().info(details.summary.line())
-    return details.summary
+    summary = details.summary
+    get_run_logger().info(summary.line())
+    if summary.status == "failed":  # Prefect's alerts on failed runs fire; callers get the summary
+        return Failed(message=f"all {summary.sources_failed} sources failed", data=AllSourcesFailed(summary))
+    if summary.status == "partial":
+        return Completed(name="Partial", message=f"{summary.sources_failed} source(s) failed", data=summary)
+    return summary
+
+
+class AllSourcesFailed(RuntimeError):
+    """The nightly flow's error when no source worked; `summary` says what happened."""
+
+    def __init__(self, summary: RunSummary):
+        super().__init__(f"all {summary.sources_failed} sources failed")
+        self.summary = summary

@@ -71,6 +71,13 @@ class RunSummary:
     report_path: str | None = None
     seconds: float = 0.0
 
+    @property
+    def status(self) -> str:
+        """ok: no source failed; partial: some did; failed: every source that ran failed."""
+        if self.sources_failed == 0:
+            return "ok"
+        return "failed" if self.sources_ok + self.sources_unchanged == 0 else "partial"
+
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
         return (
@@ -165,8 +172,6 @@ async def run_stages(
                 incomplete |= stages.incomplete_sources(pages, extracted)
             stages.save_source_validators(con, feeds, fetcher.validators, incomplete)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
-        if reports_dir:
-            summary.report_path = str(runner("report", reporting.write_run_report)(con, Path(reports_dir), run_id))
         if config.alert_block:
             message = reporting.alert_text(con, run_id, found.new_ids, config.alert_min_usd,
                                            config.alert_min_watts)
@@ -176,9 +181,11 @@ async def run_stages(
         _fill_summary(summary, feeds, night, found)
         summary.links_decoded, summary.links_cached = len(links.resolved), links.cached
         summary.links_failed, summary.decode_requests = len(links.failed), links.requests
+        if reports_dir:
+            summary.report_path = str(runner("report", reporting.write_run_report)(
+                con, Path(reports_dir), run_id, sources=(summary.sources_failed, len(feeds.outcomes))))
         summary.seconds = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
-        status = "ok" if summary.sources_failed == 0 else "partial"
-        loading.finish_run(con, run_id, status, asdict(summary))
+        loading.finish_run(con, run_id, summary.status, asdict(summary))
     log.info(summary.line())
     return RunDetails(summary, feeds, night.articles, night.facts, found, night.urls, night.pages_unchanged,
                       links)

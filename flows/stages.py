@@ -154,8 +154,7 @@ async def fetch_feeds(
             sitemap_sources.append(source)
     if sitemap_sources:
         await _add_sitemap_links(sitemap_sources, fetcher, batch)
-    for outcome in batch.outcomes:
-        _log_outcome(outcome)
+    _log_outcomes(batch.outcomes)
     return batch
 
 
@@ -236,10 +235,24 @@ async def _add_sitemap_links(sources: list[Source], fetcher: Fetcher, batch: Fee
         batch.candidates.extend(Candidate(source.name, url) for url in fresh[:room])
 
 
+def _log_outcomes(outcomes: list[SourceOutcome]) -> None:
+    """One line per source; sources that failed for one same reason (a host or the network
+    down) share one line."""
+    failed: dict[str, list[SourceOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            failed.setdefault(outcome.error or "", []).append(outcome)
+        else:
+            _log_outcome(outcome)
+    for error, group in failed.items():
+        if len(group) == 1:
+            log.error("source %s failed: %s (%s)", group[0].source, error, group[0].url)
+        else:
+            log.error("%d sources failed: %s (%s)", len(group), error, ", ".join(o.source for o in group))
+
+
 def _log_outcome(outcome: SourceOutcome) -> None:
-    if outcome.status == "failed":
-        log.error("source %s failed: %s (%s)", outcome.source, outcome.error, outcome.url)
-    elif outcome.status == "unchanged":
+    if outcome.status == "unchanged":
         log.info("source %s unchanged since last run (304)", outcome.source)
     else:
         log.info("source %s: %d item(s)%s", outcome.source, outcome.n_items,

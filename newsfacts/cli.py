@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 from contextlib import contextmanager
@@ -18,6 +19,9 @@ import click
 from newsfacts.resources import BUNDLED_SOURCES, DEMO_SITE, DEMO_SOURCES
 
 DEFAULT_DB = "newsfacts.duckdb"
+# `newsfacts run` exit statuses (documented in the README)
+EXIT_PARTIAL = 3       # some sources failed, the others were stored
+EXIT_ALL_FAILED = 4    # every source failed: nothing new was stored
 DEFAULT_DEMO_PORT = 8765   # fixed so that a second demo run sees the same URLs (and 304s)
 
 db_option = click.option(
@@ -37,13 +41,20 @@ def _quiet_prefect() -> None:
 @contextmanager
 def user_errors():
     """Turn the errors a user can cause into one clear message and exit code 1."""
+    import duckdb
+
     from newsfacts.flows.config import ConfigError
-    from newsfacts.warehouse.db import WarehouseError
+    from newsfacts.warehouse.db import WarehouseError, first_line
 
     try:
         yield
     except (ConfigError, WarehouseError) as exc:
         raise click.ClickException(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader of our output left (`| head`): click ends quietly
+    except (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+            duckdb.FatalException) as exc:  # a truncated or damaged warehouse file
+        raise click.ClickException(f"cannot read the warehouse (truncated or damaged?): {first_line(exc)}") from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
@@ -100,12 +111,15 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, 
                 summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size,
                                                period)
             else:
-                from newsfacts.flows.nightly import nightly
+                from newsfacts.flows.nightly import AllSourcesFailed, nightly
 
-                summary = asyncio.run(nightly(
-                    sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
-                    substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
-                ))
+                try:
+                    summary = asyncio.run(nightly(
+                        sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
+                        substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
+                    ))
+                except AllSourcesFailed as failed:
+                    summary = failed.summary
     click.echo(summary.line())
     for failure in summary.failures:
         click.echo(f"  failed: {failure}", err=True)
@@ -113,6 +127,7 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, 
     if summary.report_path:
         click.echo(f"report:    {summary.report_path}")
     click.echo(f"took {summary.seconds:.1f}s in the flow")
+    sys.exit({"ok": 0, "partial": EXIT_PARTIAL, "failed": EXIT_ALL_FAILED}[summary.status])
 
 
 def _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size=None, period=None):
@@ -156,6 +171,11 @@ def _demo_site(enabled: bool, port: int):
         yield {"base": site.base_url}
     finally:
         site.stop()
+
+
+def _existing_warehouse(db_path: str) -> None:
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no warehouse at {db_path}: run the pipeline (newsfacts run) first")
 
 
 def _check_db_path(db_path: str) -> None:
@@ -230,16 +250,26 @@ def article(pages, url, fmt) -> None:
 
     if len(pages) > 1 and fmt == "json":
         raise click.UsageError("several pages need --format jsonl")
-    with user_errors():
-        for page in pages:
+    failed = 0
+    for page in pages:  # a page that cannot be read gets an error record; the others go on
+        try:
             html, name = _read_input(page)
-            try:
-                result = extract_article(html, url=url)
-            except ArticleError as exc:
-                raise click.ClickException(f"{name}: {exc}") from None
-            record = {"title": result.title, "text": result.text, "published_at": result.published_at,
-                      "author": result.author, "url": result.url}
-            click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
+            result = extract_article(html, url=url)
+        except (ArticleError, OSError) as exc:
+            error = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if fmt == "json":
+                raise click.ClickException(f"{page}: {error}") from None
+            failed += 1
+            click.echo(json.dumps({"file": page, "error": error}, ensure_ascii=False))
+            click.echo(f"{page}: {error}", err=True)
+            continue
+        record = {"title": result.title, "text": result.text, "published_at": result.published_at,
+                  "author": result.author, "url": result.url}
+        if fmt == "jsonl":
+            record = {"file": name, **record}
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None))
+    if failed:
+        raise click.ClickException(f"{failed} of {len(pages)} page(s) could not be read")
 
 
 @cli.command()
@@ -285,7 +315,12 @@ def evaluate(gold, fmt, level) -> None:
     from newsfacts.extractors.evaluate import evaluate_gold
 
     with user_errors():
-        result = evaluate_gold(gold)
+        try:
+            result = evaluate_gold(gold)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSONDecodeError is a ValueError
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise click.ClickException(
+                f"{gold}: not a gold file (one JSON object per line with 'doc' and 'facts'): {detail}") from None
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.render_text(level))
 
 
@@ -296,6 +331,7 @@ def reextract(db_path) -> None:
     from newsfacts.flows.pipeline import reextract_all
 
     with user_errors():
+        _existing_warehouse(db_path)  # a missing path must not become an empty warehouse
         stats = reextract_all(db_path)
     click.echo(f"re-extracted {stats['articles']} article(s): facts {stats['new']} new, "
                f"{stats['removed']} removed, {stats['unchanged']} unchanged; conflicts {stats['conflicts_open']} open")
@@ -369,7 +405,10 @@ def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
     chosen = [flag for flag in (accept_fact_id is not None, value is not None, dismiss) if flag]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --accept FACT_ID, --value V, --dismiss")
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise click.ClickException(f"--value must be a number of zero or more (in the conflict's unit), got {value:g}")
     with user_errors():
+        _existing_warehouse(db_path)
         try:
             with open_writer(db_path) as con:
                 record_resolution(con, conflict_id, accept_fact_id=accept_fact_id, value=value,
@@ -391,8 +430,12 @@ def report(db_path, fmt, since, out) -> None:
 
     with user_errors():
         con = open_reader(db_path)
-        text = render_report(con, fmt=fmt, since=since)
-        con.close()
+        try:
+            text = render_report(con, fmt=fmt, since=since)
+        except ValueError as exc:  # --since that is not a date
+            raise click.ClickException(str(exc)) from None
+        finally:
+            con.close()
         if out or fmt == "html":
             target = Path(out or "conflicts.html")
             target.write_text(text, encoding="utf-8")
@@ -434,7 +477,17 @@ def export(out_dir, db_path, fmt) -> None:
 
 
 def main() -> None:
-    cli(prog_name="newsfacts")
+    try:
+        cli(prog_name="newsfacts")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> None:
+    """`newsfacts extract ... | head`: the reader left; stop without a traceback or a message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush goes nowhere
+    sys.exit(141)  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 if __name__ == "__main__":

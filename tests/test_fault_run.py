@@ -1,0 +1,164 @@
+"""Fault suite, the run tells the truth: exit statuses, one-line errors, pipes, partial input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hostile_site import DEAL, article, rss, write_site
+from newsfacts.warehouse.db import open_reader
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def newsfacts(*args, cwd=None, timeout=180, **kwargs):
+    return subprocess.run([sys.executable, "-m", "newsfacts.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=timeout, **kwargs)
+
+
+def one_clean_line(result, fragment):
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert fragment in lines[0], lines[0]
+
+
+# --- exit statuses --------------------------------------------------------------------------------
+
+def sources_file(tmp_path, site, feeds: list[str]) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text("[settings]\ntimeout = 2.0\n" + "".join(
+        f'\n[[source]]\nname = "s{i}"\nkind = "rss"\nurl = "{site.url(feed)}"\n' for i, feed in enumerate(feeds)))
+    return path
+
+
+@pytest.fixture
+def site(tmp_path, serve_site):
+    return serve_site(write_site(tmp_path / "site", {
+        "feed.xml": rss({"title": "Deal", "link": "{{base}}/deal.html"}),
+        "deal.html": article("Deal", DEAL)}))
+
+
+@pytest.mark.parametrize("feeds, status", [
+    (["/feed.xml"], 0),
+    (["/feed.xml", "/missing.xml"], 3),
+    (["/missing.xml", "/_fault/status/500"], 4),
+])
+def test_run_exit_status_says_how_it_went(tmp_path, site, feeds, status):
+    result = newsfacts("run", "--no-prefect", "--sources", sources_file(tmp_path, site, feeds),
+                       "--db", tmp_path / "w.duckdb", "--reports", tmp_path / "reports")
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    failed = len(feeds) - (1 if "/feed.xml" in feeds else 0)
+    assert f"/ {failed} failed" in result.stdout
+    report = next((tmp_path / "reports").glob("*-conflicts.html")).read_text()
+    assert f"{failed} of {len(feeds)} sources failed" in report
+
+
+# --- one line, no traceback -----------------------------------------------------------------------
+
+@pytest.fixture
+def warehouse(demo_warehouse, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_warehouse, copy)
+    return copy
+
+
+def test_report_since_a_bad_date(warehouse):
+    one_clean_line(newsfacts("report", "--db", warehouse, "--format", "md", "--since", "last tuesday"),
+                   "YYYY-MM-DD")
+
+
+def test_eval_on_a_file_that_is_not_jsonl(tmp_path):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text("this is not json\n")
+    one_clean_line(newsfacts("eval", bad), "gold.jsonl")
+
+
+def test_sql_with_an_empty_query(warehouse):
+    one_clean_line(newsfacts("sql", "--db", warehouse, ""), "empty query")
+
+
+@pytest.mark.parametrize("command", [["review"], ["sql", "SELECT * FROM article_rows"], ["reextract"], ["report", "--format", "md"]])
+def test_a_truncated_warehouse_file(warehouse, command):
+    data = warehouse.read_bytes()
+    warehouse.write_bytes(data[:300_000])       # a copy cut short (disk full, killed transfer)
+    result = newsfacts(*command, "--db", warehouse)
+    one_clean_line(result, str(warehouse.name))
+
+
+def test_reextract_on_a_missing_path_creates_nothing(tmp_path):
+    missing = tmp_path / "absent.duckdb"
+    one_clean_line(newsfacts("reextract", "--db", missing), "absent.duckdb")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resolve_with_a_negative_value(warehouse):
+    con = open_reader(warehouse)
+    conflict_id = con.execute("SELECT conflict_id FROM conflicts LIMIT 1").fetchall()[0][0]
+    con.close()
+    one_clean_line(newsfacts("resolve", conflict_id, "--value", "-5", "--db", warehouse), "--value")
+
+
+# --- pipes and several inputs ---------------------------------------------------------------------
+
+def test_extract_into_a_closed_pipe_exits_quietly(tmp_path):
+    text = tmp_path / "many.txt"
+    text.write_text("\n\n".join(f"Firm{i} Cloud will invest ${i + 1} billion in Borealis AI." for i in range(300)))
+    pipeline = subprocess.run(
+        f'"{sys.executable}" -m newsfacts.cli extract "{text}" | head -n 1',
+        shell=True, capture_output=True, text=True, timeout=180)
+    assert len(pipeline.stdout.splitlines()) == 1
+    assert pipeline.stderr == ""
+
+
+def test_article_keeps_going_past_a_page_it_cannot_read(tmp_path):
+    good = tmp_path / "good.html"
+    good.write_text(article("Good", DEAL))
+    empty = tmp_path / "empty.html"
+    empty.write_text("   ")
+    result = newsfacts("article", "--format", "jsonl", empty, tmp_path / "missing.html", good)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    import json
+
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [bool(r.get("error")) for r in records] == [True, True, False]
+    assert records[0]["file"] == str(empty) and "empty page" in records[0]["error"]
+    assert records[2]["title"] == "Good"
+
+
+# --- blog index pages with very many links -------------------------------------------------------
+
+def test_blog_index_link_extraction_keeps_every_distinct_link_once():
+    """Repeats dropped, order kept (bench/blog_index_links.py measures that the time is linear)."""
+    from newsfacts.extractors.blog_index import extract_links
+
+    anchors = "".join(f'<a class="p" href="/post/{i % 10_000}">p</a>' for i in range(20_000))
+    links = extract_links(f"<html><body>{anchors}</body></html>", "https://blog.example/", "a.p")
+    assert len(links) == 10_000 and links[0] == "https://blog.example/post/0"
+    assert links[-1] == "https://blog.example/post/9999"
+
+
+# --- offline --------------------------------------------------------------------------------------
+
+def test_offline_says_network_unreachable_once_per_host(tmp_path, extractor, caplog):
+    """A name that cannot resolve (.invalid never does) stands for a machine without network."""
+    import logging
+
+    from hostile_site import config_for, rss_source, run
+
+    config = config_for(*(rss_source(f"s{i}", f"http://newsfacts-offline.invalid/feed{i}.xml") for i in range(4)),
+                        rss_source("other", "http://other-offline.invalid/feed.xml"))
+    with caplog.at_level(logging.INFO, logger="newsfacts"):
+        feeds, *_ = run(config, tmp_path / "w.duckdb", extractor)
+    assert all(o.status == "failed" and "network unreachable" in o.error for o in feeds.outcomes)
+    text = caplog.text
+    assert "robots.txt" not in text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len([m for m in warnings if "newsfacts-offline.invalid" in m]) == 1, warnings
+    assert len([m for m in warnings if "other-offline.invalid" in m]) == 1, warnings
