@@ -162,3 +162,36 @@ def test_offline_says_network_unreachable_once_per_host(tmp_path, extractor, cap
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len([m for m in warnings if "newsfacts-offline.invalid" in m]) == 1, warnings
     assert len([m for m in warnings if "other-offline.invalid" in m]) == 1, warnings
+
+
+# --- Prefect's own state ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.mark.prefect
+def test_the_flow_run_fails_when_every_source_failed_and_is_partial_when_some_did(
+        prefect_harness, tmp_path, site):
+    import asyncio
+
+    from newsfacts.flows.nightly import AllSourcesFailed, nightly
+
+    def flow_state(feeds):
+        return asyncio.run(nightly(sources_path=str(sources_file(tmp_path, site, feeds)),
+                                   db_path=str(tmp_path / "w.duckdb"), reports_dir=None, return_state=True))
+
+    failed = flow_state(["/missing.xml", "/_fault/status/500"])
+    assert failed.is_failed() and failed.message == "all 2 sources failed"
+    partial = flow_state(["/feed.xml", "/missing.xml"])
+    assert partial.is_completed() and partial.name == "Partial"
+    assert partial.result().sources_failed == 1
+    assert flow_state(["/feed.xml"]).name == "Completed"
+    with pytest.raises(AllSourcesFailed) as caught:
+        asyncio.run(nightly(sources_path=str(sources_file(tmp_path, site, ["/missing.xml"])),
+                            db_path=str(tmp_path / "w.duckdb"), reports_dir=None))
+    assert caught.value.summary.sources_failed == 1
