@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import sys
 from contextlib import contextmanager
@@ -405,8 +404,6 @@ def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
     chosen = [flag for flag in (accept_fact_id is not None, value is not None, dismiss) if flag]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --accept FACT_ID, --value V, --dismiss")
-    if value is not None and not (math.isfinite(value) and value >= 0):
-        raise click.ClickException(f"--value must be a number of zero or more (in the conflict's unit), got {value:g}")
     with user_errors():
         _existing_warehouse(db_path)
         try:

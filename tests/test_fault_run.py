@@ -102,7 +102,7 @@ def test_resolve_with_a_negative_value(warehouse):
     con = open_reader(warehouse)
     conflict_id = con.execute("SELECT conflict_id FROM conflicts LIMIT 1").fetchall()[0][0]
     con.close()
-    one_clean_line(newsfacts("resolve", conflict_id, "--value", "-5", "--db", warehouse), "--value")
+    one_clean_line(newsfacts("resolve", conflict_id, "--value", "-5", "--db", warehouse), "zero or more")
 
 
 # --- pipes and several inputs ---------------------------------------------------------------------
