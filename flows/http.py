@@ -12,6 +12,7 @@ import email.utils
 import ipaddress
 import logging
 import random
+import re
 import socket
 import time
 import zlib
@@ -262,7 +263,7 @@ class Fetcher:
             except (TimeoutError, httpx.TimeoutException):
                 raise _Failure(f"timed out after {float(self.timeout)}s", retryable=True) from None
             except httpx.ConnectError as exc:
-                raise _Failure(_connect_error_line(exc), retryable=True) from None
+                raise _Failure(_connect_error_line(exc, url), retryable=True) from None
             except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 raise _Failure(f"connection broken: {exc or type(exc).__name__}", retryable=True) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -485,13 +486,21 @@ def _status_line(status: int, reason: str) -> str:
     return f"HTTP {status} {reason}".rstrip()
 
 
-def _connect_error_line(exc: httpx.ConnectError) -> str:
+def _connect_error_line(exc: httpx.ConnectError, url: str) -> str:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ConnectionRefusedError) or "refused" in str(cause).lower():
             return "connection refused"
+        if isinstance(cause, socket.gaierror) or _UNREACHABLE.search(str(cause)):
+            # the same words for every URL of the host, so its sources share one log line
+            host = urlsplit(url).hostname or url
+            return f"network unreachable: {host} ({'name not resolved' if isinstance(cause, socket.gaierror) else cause})"
         cause = cause.__cause__ or cause.__context__
     return f"connection failed: {exc or 'no detail'}"
+
+
+_UNREACHABLE = re.compile(r"network is unreachable|no route to host|name or service not known|"
+                          r"temporary failure in name resolution|nodename nor servname", re.IGNORECASE)
 
 
 def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:

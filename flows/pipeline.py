@@ -168,10 +168,13 @@ async def run_stages(
                     con, run_id, config, unlogged, pages, extracted, dict(fetcher.validators),
                     EXTRACTOR_VERSION, stories, unsaved)
                 unlogged, unsaved = stages.FeedBatch(), None
+                _tick(progress, "load", min(start + batch_size, len(candidates)), len(candidates))
                 night.add(pages, extracted, articles, facts)
                 incomplete |= stages.incomplete_sources(pages, extracted)
             stages.save_source_validators(con, feeds, fetcher.validators, incomplete)
+        _tick(progress, "conflicts", 0, 1)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
+        _tick(progress, "conflicts", 1, 1)
         if config.alert_block:
             message = reporting.alert_text(con, run_id, found.new_ids, config.alert_min_usd,
                                            config.alert_min_watts)
@@ -182,8 +185,10 @@ async def run_stages(
         summary.links_decoded, summary.links_cached = len(links.resolved), links.cached
         summary.links_failed, summary.decode_requests = len(links.failed), links.requests
         if reports_dir:
+            _tick(progress, "report", 0, 1)
             summary.report_path = str(runner("report", reporting.write_run_report)(
                 con, Path(reports_dir), run_id, sources=(summary.sources_failed, len(feeds.outcomes))))
+            _tick(progress, "report", 1, 1)
         summary.seconds = round((datetime.now(timezone.utc) - started).total_seconds(), 1)
         loading.finish_run(con, run_id, summary.status, asdict(summary))
     log.info(summary.line())
@@ -194,6 +199,11 @@ async def run_stages(
 def run_once(config: SourcesConfig, db_path: str | Path, **options) -> RunSummary:
     """Run the stages once, synchronously, and return the run's summary (options: see run_stages)."""
     return asyncio.run(run_stages(config, db_path, **options)).summary
+
+
+def _tick(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
 
 
 def _offset(progress: ProgressCallback | None, start: int, total: int) -> ProgressCallback | None:

@@ -1,4 +1,4 @@
-"""Progress for fetch and extract: a live bar on a terminal, plain log lines otherwise."""
+"""Progress of the stages: a live bar on a terminal (log lines printed above it), nothing otherwise."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ log = logging.getLogger("newsfacts.progress")
 
 ProgressCallback = Callable[[str, int, int], None]
 
-_LABELS = {"feeds": "Fetching feeds", "articles": "Fetching articles", "extract": "Extracting facts"}
+_LABELS = {"feeds": "Fetching feeds", "articles": "Fetching articles", "extract": "Extracting facts",
+           "load": "Loading", "conflicts": "Finding conflicts", "report": "Writing the report"}
 
 
 @contextmanager
@@ -24,8 +25,8 @@ def progress_display(enabled: bool) -> Iterator[ProgressCallback | None]:
 
     with Progress(
         TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        transient=False,
-    ) as bar:
+        transient=False, redirect_stderr=True, redirect_stdout=True,
+    ) as bar, _logs_above(bar):
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
@@ -34,3 +35,25 @@ def progress_display(enabled: bool) -> Iterator[ProgressCallback | None]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def _logs_above(bar) -> Iterator[None]:
+    """Log handlers made before the display write to the terminal directly, in the middle of
+    the bars; while it is drawn they write through rich, which prints each line above them."""
+    terminal, swapped = sys.__stderr__, []
+    loggers = [logging.getLogger()] + [logger for logger in logging.root.manager.loggerDict.values()
+                                       if isinstance(logger, logging.Logger)]
+    for handler in {handler for logger in loggers for handler in logger.handlers}:
+        console = getattr(handler, "console", None)  # rich-based handlers (Prefect's) hold a console
+        if console is not None and getattr(console, "file", None) is terminal:
+            swapped.append((console, "file", console.file))
+            console.file = sys.stderr
+        elif isinstance(handler, logging.StreamHandler) and handler.stream is terminal:
+            swapped.append((handler, "stream", handler.stream))
+            handler.stream = sys.stderr  # rich's proxy while the display is live
+    try:
+        yield
+    finally:
+        for owner, attribute, original in swapped:
+            setattr(owner, attribute, original)

@@ -195,3 +195,41 @@ def test_the_flow_run_fails_when_every_source_failed_and_is_partial_when_some_di
         asyncio.run(nightly(sources_path=str(sources_file(tmp_path, site, ["/missing.xml"])),
                             db_path=str(tmp_path / "w.duckdb"), reports_dir=None))
     assert caught.value.summary.sources_failed == 1
+
+
+# --- a terminal: log lines above the bars, every stage has one ---------------------------------
+
+def test_on_a_terminal_log_lines_do_not_break_the_progress_bars(tmp_path, site):
+    """The run's stderr is a pseudo-terminal; a failing source logs an ERROR line mid-run."""
+    import os
+    import pty
+    import re
+
+    # the slow one keeps the bars on screen when the other failure is logged
+    sources = sources_file(tmp_path, site, ["/feed.xml", "/missing.xml", "/_fault/slow?delay=0.5"])
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsfacts.cli", "run", "--no-prefect", "--sources", str(sources),
+         "--db", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "reports")],
+        stdout=terminal, stderr=terminal, env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:          # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=180) == 3
+    os.close(controller)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
+    lines = [line for part in text.split("\n") for line in part.split("\r") if line.strip()]
+    level = re.compile(r"(INFO|WARNING|ERROR) {2,}")
+    logged = [line for line in lines if level.search(line)]
+    assert any("ERROR" in line for line in logged), text
+    for line in logged:                     # a log line is a line of its own, not glued to a bar
+        assert level.match(line.lstrip()), line
+    for label in ("Fetching feeds", "Loading", "Finding conflicts", "Writing the report"):
+        assert label in text, label
