@@ -64,6 +64,7 @@ class _Pending:
 def decode_fetcher(config: SourcesConfig) -> Fetcher:
     """The one Fetcher all decode requests of a run share (see the module docstring)."""
     return Fetcher(user_agent=config.decode_user_agent, timeout=config.timeout, respect_robots=False,
+                   trusted_urls=config.trusted_urls, allow_private_addresses=config.allow_private_addresses,
                    min_interval=1.0 / config.decode_rate, max_connections=4, per_host=2, retries=3)
 
 

@@ -352,7 +352,7 @@ class Fetcher:
         except _Failure as failure:
             if failure.status is not None and 400 <= failure.status < 500:
                 return RobotsPolicy.unavailable()
-            if failure.status is None:  # no answer at all: the network, not the robots.txt file
+            if str(failure).startswith("network unreachable"):  # the network, not the robots.txt file
                 host = urlsplit(origin).hostname or origin
                 reason = str(failure).split(" (", 1)[0]
                 log.info("network unreachable: %s (%s); its URLs are skipped this run", host, reason)

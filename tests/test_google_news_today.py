@@ -19,6 +19,7 @@ from conftest import run_pipeline_once
 SOURCES = """
 [settings]
 timeout = 5.0
+allow_private_addresses = true   # the publishers are other loopback servers
 decode_rate = 100.0
 decode_batch = 50
 
@@ -115,6 +116,7 @@ def test_without_resolve_links_google_pages_are_never_stored(corpus, tmp_path, e
 def test_top_stories_and_topic_feeds(corpus, tmp_path, extractor):
     sources = """
 [settings]
+allow_private_addresses = true   # the publishers are other loopback servers
 decode_rate = 100.0
 
 [[source]]
