@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 
 import soupsieve
 
-from newsfacts.extractors.google_news import (
-    build_search_url, build_top_stories_url, build_topic_url, day_slices, is_window, window_days,
-)
+from newsfacts.extractors.google_news import build_search_url, build_top_stories_url, build_topic_url, day_slices, is_window, window_days
 
 KINDS = ("google_news", "rss", "blog")
 GOOGLE_NEWS_BASE_URL = "https://news.google.com"

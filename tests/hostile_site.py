@@ -10,8 +10,9 @@ import asyncio
 from html import escape
 from pathlib import Path
 
-from conftest import run_pipeline_once
 from newsfacts.flows.config import parse_sources
+
+from conftest import run_pipeline_once
 
 
 def rss(*items: dict, title: str = "Fault feed") -> str:

@@ -8,10 +8,12 @@ import os
 import random
 import shutil
 
-from conftest import quick_fetcher
 from hostile_site import DEAL, FILLER, article, config_for, rss, rss_source, run, write_site
+
 import newsfacts.flows.stages as stages
 from newsfacts.warehouse.db import open_reader, open_writer
+
+from conftest import quick_fetcher
 
 
 def stored(db, sql="SELECT url, title, snippet_only FROM article_rows ORDER BY url"):

@@ -9,8 +9,8 @@ import sys
 import tracemalloc
 
 import pytest
-
 from hostile_site import DEAL, FILLER, article, config_for, fetch_one, rss, rss_source, run, write_site
+
 from newsfacts.flows.config import ConfigError, parse_sources
 from newsfacts.warehouse.db import open_reader
 

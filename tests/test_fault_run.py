@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hostile_site import DEAL, article, rss, write_site
+
 from newsfacts.warehouse.db import open_reader
 
 PROJECT = Path(__file__).resolve().parents[1]

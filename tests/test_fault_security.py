@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from newsfacts.warehouse.db import open_reader
@@ -97,7 +98,7 @@ def test_the_reader_connection_itself_is_confined(warehouse, tmp_path):
         for sql in (f"SELECT * FROM read_text('{tmp_path / 'secret.txt'}')",
                     "SET enable_external_access = true",
                     "SET autoload_known_extensions = true"):
-            with pytest.raises(Exception):
+            with pytest.raises(duckdb.Error):
                 con.execute(sql)
         databases = [name for (name,) in con.execute(
             "SELECT database_name FROM duckdb_databases() WHERE NOT internal").fetchall()]
@@ -131,8 +132,10 @@ def test_csv_report_neutralises_formula_cells(tmp_path):
     import io
 
     from review_docs import STALE_URL, review_docs
-    from test_warehouse_support import Fact, run_once
+
     from newsfacts.warehouse.report import render_report
+
+    from test_warehouse_support import Fact, run_once
 
     docs = review_docs()              # the documents the report tests use: one contradiction
     news = next(d for d in docs if d.url == STALE_URL)
@@ -215,6 +218,7 @@ def test_private_addresses_are_fetched_when_the_setting_allows_it(tmp_path, serv
 
 def test_a_canonical_link_cannot_overwrite_another_sites_article(tmp_path, serve_site, extractor):
     from hostile_site import DEAL, article, config_for, rss, rss_source, run, write_site
+
     from newsfacts.demo_site import DemoSite
     from newsfacts.warehouse.db import open_reader
 
