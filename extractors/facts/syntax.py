@@ -155,6 +155,8 @@ def _add_companies(doc: Doc, parses: dict[int, Parse]) -> None:
 
     found: dict[tuple[str, ...], str] = {}
     for parse in parses.values():
+        if not any(span.label_ == "NAME" for span in parse.doc.ents):
+            continue   # only a NAME run can become a new company: no need to match the frames
         parties = [parse.doc[match.party] for match in role_matches(parse.doc)]
         # the subject of a verb in a figure sentence ("Nordavia carried …"), unless it speaks
         parties += [t for t in parse.doc if t.dep_ in ("nsubj", "nsubj:pass") and t.ent_type_ == "NAME"
@@ -274,5 +276,7 @@ class PartyReader:
 
         for start, parse in (doc._.get(PARSES) or {}).items():
             set_entities(parse, doc, start, parse.offsets[-1] + 1)
-            parse.matches = role_matches(parse.doc)
+            # every frame ties a party to a figure: a sentence without one (the lede) has none
+            has_figure = any(span.label_ == "FIG" for span in parse.doc.ents)
+            parse.matches = role_matches(parse.doc) if has_figure else []
         return doc
