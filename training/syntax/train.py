@@ -64,9 +64,17 @@ def evaluate(model: Path, test: Path) -> dict[str, float]:
 
 
 def install(model: Path, scores: dict[str, float], seconds: float, steps: int) -> None:
+    from thinc.api import Config
+
     if MODEL_DIR.exists():
         shutil.rmtree(MODEL_DIR)
     shutil.copytree(model, MODEL_DIR)
+    # the training data's paths on this machine do not ship with the model
+    config_path = MODEL_DIR / "config.cfg"
+    config = Config().from_disk(config_path, interpolate=False)
+    config["paths"]["train"] = None
+    config["paths"]["dev"] = None
+    config.to_disk(config_path)
     meta_path = MODEL_DIR / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
