@@ -85,6 +85,17 @@ def run(config, db: Path, extractor):
     return outputs["fetch feeds"], outputs["fetch articles"], outputs["extract"], articles
 
 
+def read_rows(db: Path, sql: str) -> list[tuple]:
+    """What an analyst would read: the query's rows from the published warehouse."""
+    from newsfacts.warehouse.db import open_reader
+
+    con = open_reader(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def fetch_one(url: str, **options):
     from newsfacts.flows.http import Fetcher
 

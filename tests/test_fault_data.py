@@ -8,20 +8,14 @@ import os
 import random
 import shutil
 
-from hostile_site import DEAL, FILLER, article, config_for, rss, rss_source, run, write_site
+from hostile_site import DEAL, FILLER, article, config_for, read_rows, rss, rss_source, run, write_site
 
 import newsfacts.flows.stages as stages
 from newsfacts.warehouse.db import open_reader, open_writer
 
 from conftest import quick_fetcher
 
-
-def stored(db, sql="SELECT url, title, snippet_only FROM article_rows ORDER BY url"):
-    con = open_reader(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+ARTICLES = "SELECT url, title, snippet_only FROM article_rows ORDER BY url"
 
 
 # --- validators: saved only once what they cover is stored ---------------------------------------
@@ -78,12 +72,12 @@ def test_an_unchanged_rerun_does_not_grow_the_warehouse(tmp_path, serve_site, ex
     db = tmp_path / "w.duckdb"
     run(config, db, extractor)
     sizes = [db.stat().st_size]
-    updated = stored(db, "SELECT max(updated_at) FROM article_rows")
+    updated = read_rows(db, "SELECT max(updated_at) FROM article_rows")
     for _ in range(4):
         *_rest, articles = run(config, db, extractor)
         assert articles.unchanged == 4 and articles.new == articles.updated == 0
         sizes.append(db.stat().st_size)
-    assert stored(db, "SELECT max(updated_at) FROM article_rows") == updated
+    assert read_rows(db, "SELECT max(updated_at) FROM article_rows") == updated
     # DuckDB reuses the blocks a checkpoint frees, one checkpoint later: the size settles by
     # the third run. Rewriting the 1.2 MB of raw HTML every run made it grow every run.
     assert max(sizes[3:]) <= max(sizes[:3]), sizes
@@ -99,13 +93,13 @@ def test_feed_items_without_a_link_are_kept_apart(tmp_path, serve_site, extracto
     )}))
     db = tmp_path / "w.duckdb"
     run(config_for(rss_source("s", site.url("/feed.xml"))), db, extractor)
-    rows = stored(db)
+    rows = read_rows(db, ARTICLES)
     assert sorted(title for _url, title, _s in rows) == [
         "Acme raises $50 million", "Borealis raises $80 million", "Cobalt raises $20 million"]
     assert all(snippet_only for *_r, snippet_only in rows)
     assert len({url for url, _t, _s in rows}) == 3
     run(config_for(rss_source("s", site.url("/feed.xml"))), db, extractor)
-    assert len(stored(db)) == 3       # the same items next time are the same articles
+    assert len(read_rows(db, ARTICLES)) == 3       # the same items next time are the same articles
 
 
 # --- the published file ---------------------------------------------------------------------------

@@ -9,18 +9,11 @@ import sys
 import tracemalloc
 
 import pytest
-from hostile_site import DEAL, FILLER, article, config_for, fetch_one, rss, rss_source, run, write_site
+from hostile_site import DEAL, FILLER, article, config_for, fetch_one, read_rows, rss, rss_source, run, write_site
 
 from newsfacts.flows.config import ConfigError, parse_sources
-from newsfacts.warehouse.db import open_reader
 
-
-def stored(db, sql="SELECT canonical_url, title, text, author, published_at FROM article_rows"):
-    con = open_reader(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+ARTICLES = "SELECT canonical_url, title, text, author, published_at FROM article_rows"
 
 
 def feed_site(tmp_path, serve_site, items, pages):
@@ -54,7 +47,7 @@ def test_a_run_survives_pages_with_bogus_charsets(tmp_path, serve_site, site_ser
     config = config_for(rss_source("s", site.url("/feed.xml")), settings="allow_private_addresses = true")
     feeds, pages, extracted, articles = run(config, tmp_path / "w.duckdb", extractor)
     assert feeds.outcomes[0].status == "ok"
-    assert articles.new == 5 - articles.duplicate and len(stored(tmp_path / "w.duckdb")) >= 2
+    assert articles.new == 5 - articles.duplicate and len(read_rows(tmp_path / "w.duckdb", ARTICLES)) >= 2
 
 
 # --- lone surrogates -----------------------------------------------------------------------------
@@ -71,7 +64,7 @@ def test_lone_surrogates_in_feed_titles_and_json_ld_are_stored_as_replacement_ch
         **GOOD_PAGE, "jsonld.html": article("Signed", DEAL.replace("Acme", "Zenith"), FILLER, head=json_ld)})
     db = tmp_path / "w.duckdb"
     run(config_for(rss_source("s", site.url("/feed.xml"))), db, extractor)
-    rows = {url.rsplit("/", 1)[-1]: (title, author) for url, title, _text, author, _p in stored(db)}
+    rows = {url.rsplit("/", 1)[-1]: (title, author) for url, title, _text, author, _p in read_rows(db, ARTICLES)}
     assert rows["missing.html"][0] == "Borealis \ufffd raises funds"   # snippet-only, from the feed
     assert rows["jsonld.html"][1] == "Ann \ufffd Lee"
     assert "good.html" in rows
@@ -86,7 +79,7 @@ def test_an_invalid_item_link_costs_that_item_only(tmp_path, serve_site, extract
         config_for(rss_source("s", site.url("/feed.xml"))), tmp_path / "w.duckdb", extractor)
     assert feeds.outcomes[0].status == "ok"
     assert articles.new == 1
-    assert [url for url, *_ in stored(tmp_path / "w.duckdb")] == [site.url("/good.html")]
+    assert [url for url, *_ in read_rows(tmp_path / "w.duckdb", ARTICLES)] == [site.url("/good.html")]
 
 
 def test_a_fetch_of_an_invalid_url_is_one_failed_result():
@@ -111,7 +104,7 @@ def test_a_corrupt_gzip_sitemap_costs_its_links_only(tmp_path, serve_site, extra
         config_for(blog, rss_source("feed", site.url("/feed.xml"))), tmp_path / "w.duckdb", extractor)
     assert site.hits["/sitemap.xml"] == 1
     assert [o.status for o in feeds.outcomes] == ["ok", "ok"]
-    assert len(stored(tmp_path / "w.duckdb")) == 1
+    assert len(read_rows(tmp_path / "w.duckdb", ARTICLES)) == 1
 
 
 # --- dates the calendar cannot hold --------------------------------------------------------------
@@ -127,7 +120,7 @@ def test_a_date_past_the_end_of_the_calendar_is_dropped_not_fatal(tmp_path, serv
         "later.html": article("Later", DEAL.replace("Acme", "Vega"), head=json_ld)})
     db = tmp_path / "w.duckdb"
     run(config_for(rss_source("s", site.url("/feed.xml"))), db, extractor)
-    rows = {url.rsplit("/", 1)[-1]: published for url, _t, _x, _a, published in stored(db)}
+    rows = {url.rsplit("/", 1)[-1]: published for url, _t, _x, _a, published in read_rows(db, ARTICLES)}
     assert set(rows) == {"late.html", "later.html", "good.html"}
     assert rows["late.html"] is None or rows["late.html"].year <= 9999
 
@@ -251,5 +244,5 @@ def test_unknown_failures_are_contained_per_source_page_and_article(
     failed = dict(extracted.failed)
     assert "MemoryError" in failed[site.url("/trap.html")]
     assert failed[site.url("/snag.html")] == "fact extraction failed"
-    assert [url for url, *_ in stored(tmp_path / "w.duckdb")] == [site.url("/good.html")]
+    assert [url for url, *_ in read_rows(tmp_path / "w.duckdb", ARTICLES)] == [site.url("/good.html")]
     assert "a surprise in the fact rules" in caplog.text

@@ -10,17 +10,14 @@ import sys
 
 import duckdb
 import pytest
+from hostile_site import read_rows
 
 from newsfacts.warehouse.db import open_reader
 from newsfacts.warehouse.sql import QueryError, run_query
 
 
 def count_facts(db) -> int:
-    con = open_reader(db)
-    try:
-        return con.execute("SELECT count(*) FROM fact_rows").fetchall()[0][0]
-    finally:
-        con.close()
+    return read_rows(db, "SELECT count(*) FROM fact_rows")[0][0]
 
 
 @pytest.fixture
