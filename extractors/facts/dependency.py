@@ -3,20 +3,23 @@
 The frames live in patterns/roles.jsonl, one per line: a head (a word class from
 data/word_classes.jsonl, or the figure itself), a relation from the head to the party
 (subject, agent, object, passive subject, possessor, a preposition, a preposition on a noun the
-head governs) and the role the party plays. This module turns each frame into spaCy
-DependencyMatcher patterns: the figure attaches to the head directly or through one noun ("a
-$600 million round led by …"), a subject may be read through a relative clause ("X, which
-owns 80% of Y") or a controlling verb ("X agreed to buy …"), and a passive agent through
-"by". The same file maps each metric's subject and counterparty to roles, in order of
-preference.
+head governs) and the role the party plays. This module turns each frame into patterns in
+spaCy's DependencyMatcher format: the figure attaches to the head directly or through one noun
+("a $600 million round led by …"), a subject may be read through a relative clause ("X, which
+owns 80% of Y") or a controlling verb ("X agreed to buy …"), and a passive agent through "by".
+The patterns are compiled into lookup tables (head word -> routes) walked from each figure
+token: spaCy's DependencyMatcher tries every pattern on every token, this costs figures x
+candidate heads; a test checks that both find the same matches. The same file maps each
+metric's subject and counterparty to roles, in order of preference.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from spacy.matcher import DependencyMatcher
-from spacy.vocab import Vocab
+import numpy as np
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 
 from .components import pattern_path, read_jsonl
 from .orgs import default_data_path
@@ -127,9 +130,11 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
     raise ValueError(f"frame {frame['id']}: unknown relation {rel!r}")
 
 
-def build_matcher(vocab: Vocab) -> tuple[DependencyMatcher, dict[str, tuple[dict, int]]]:
-    matcher = DependencyMatcher(vocab)
-    keys: dict[str, tuple[dict, int]] = {}
+def frame_patterns() -> list[tuple[str, dict, int, list[dict]]]:
+    """(key, frame, rank, pattern) for every way a frame can match, in spaCy's DependencyMatcher
+    pattern format: the reference the compiled matcher is built from (a test hands the same
+    patterns to spaCy's DependencyMatcher and compares)."""
+    out = []
     for frame in frames()[0]:
         for k, (nodes, head_attrs, rank) in enumerate(_heads(frame)):
             kind = head_attrs.get("_kind")
@@ -143,29 +148,190 @@ def build_matcher(vocab: Vocab) -> tuple[DependencyMatcher, dict[str, tuple[dict
                     pattern = nodes + [_node("head", head, "figure", ">")] + path
                 else:
                     pattern = nodes + [_node("head", head, "figure", "<")] + path
-                key = f"{frame['id']}#{k}.{j}"
-                matcher.add(key, [pattern])
-                keys[key] = (frame, rank + extra)
-    return matcher, keys
+                out.append((f"{frame['id']}#{k}.{j}", frame, rank + extra, pattern))
+    return out
 
 
-_MATCHERS: dict[int, tuple[DependencyMatcher, dict]] = {}
+# The compiled matcher. A pattern is a short path of tokens: the first node (a figure token),
+# then each node the head (REL_OP "<") or a child (">") of an earlier one, each with a few
+# attribute tests. Patterns are grouped by how they reach their "head" node and indexed there by
+# the head's word, so from each figure token only the frames of the words actually met are
+# tried: the cost is figures x candidate heads, not patterns x tokens.
+_COLUMNS = ("LOWER", "TAG", "DEP", "ENT_TYPE")
+_ARRAY = list(_COLUMNS) + ["HEAD"]
+_LOWER = 0
+
+Check = tuple   # ((column, frozenset of string ids, wanted), ...): every test must hold
 
 
-def matcher_for(vocab: Vocab) -> tuple[DependencyMatcher, dict]:
-    if id(vocab) not in _MATCHERS:
-        _MATCHERS[id(vocab)] = build_matcher(vocab)
-    return _MATCHERS[id(vocab)]
+def _check(attrs: dict) -> Check:
+    tests = []
+    for name, value in attrs.items():
+        if name not in _COLUMNS:
+            raise ValueError(f"role patterns: attribute {name!r} is not supported by the compiled matcher")
+        if isinstance(value, str):
+            values, wanted = [value], True
+        elif isinstance(value, dict) and len(value) == 1 and ("IN" in value or "NOT_IN" in value):
+            values, wanted = next(iter(value.values())), "IN" in value
+        else:
+            raise ValueError(f"role patterns: {name}={value!r} is not supported by the compiled matcher")
+        tests.append((_COLUMNS.index(name), frozenset(get_string_id(v) for v in values), wanted))
+    return tuple(sorted(tests, key=lambda t: (t[0], sorted(t[1]), t[2])))
 
 
-def role_matches(sent) -> list[RoleMatch]:
-    """Every (role, figure token, party token) the frames find in a parsed sentence."""
-    matcher, keys = matcher_for(sent.vocab)
+def _holds(check: Check, row: list[int]) -> bool:
+    for column, values, wanted in check:
+        if (row[column] in values) is not wanted:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Route:
+    order: int                              # place in frame_patterns(): of equal ranks the earlier wins
+    key: str
+    frame: dict
+    rank: int
+    names: tuple[str, ...]                  # node names, pattern order
+    head: int                               # index of the "head" node
+    head_check: Check                       # the head's tests other than its word
+    steps: tuple[tuple[int, str, Check], ...]   # nodes after the head: (earlier node, "<" or ">", tests)
+
+
+@dataclass
+class _Group:
+    """Routes that reach their head the same way: the first node's tests, the nodes before the
+    head, and the head's link to them (None: the head is the first node)."""
+    root: Check
+    prefix: tuple[tuple[int, str, Check], ...]
+    link: tuple[int, str] | None
+    by_word: dict[int, list[_Route]] = field(default_factory=dict)
+    any_word: list[_Route] = field(default_factory=list)
+
+
+class CompiledMatcher:
+    """The role patterns compiled into lookup tables; matches() gives what spaCy's
+    DependencyMatcher gives for the same patterns, in the same order."""
+
+    def __init__(self, patterns: list[tuple[str, dict, int, list[dict]]]):
+        self.routes: list[_Route] = []
+        groups: dict[tuple, _Group] = {}
+        checks = set()
+        for order, (key, frame, rank, pattern) in enumerate(patterns):
+            names = [node["RIGHT_ID"] for node in pattern]
+            if "REL_OP" in pattern[0] or any("REL_OP" not in node for node in pattern[1:]):
+                raise ValueError(f"role pattern {key}: only the first node may stand without a relation")
+            nodes = [_check(node["RIGHT_ATTRS"]) for node in pattern]
+            links = [None] + [(names.index(node["LEFT_ID"]), node["REL_OP"]) for node in pattern[1:]]
+            for i, link in enumerate(links[1:], 1):
+                if link[1] not in ("<", ">") or not link[0] < i:
+                    raise ValueError(f"role pattern {key}: relation {link[1]!r} to a later node is not supported")
+            checks.update(nodes)
+            h = names.index("head")
+            words = [t for t in nodes[h] if t[0] == _LOWER and t[2]]
+            head_check = tuple(t for t in nodes[h] if t not in words[:1])
+            steps = tuple((links[i][0], links[i][1], nodes[i]) for i in range(h + 1, len(nodes)))
+            route = _Route(order, key, frame, rank, tuple(names), h, head_check, steps)
+            prefix = tuple((links[i][0], links[i][1], nodes[i]) for i in range(1, h))
+            group_key = (nodes[0], prefix, links[h])
+            group = groups.setdefault(group_key, _Group(*group_key))
+            if words:
+                for word in words[0][1]:
+                    group.by_word.setdefault(word, []).append(route)
+            else:
+                group.any_word.append(route)
+            self.routes.append(route)
+        self.groups = list(groups.values())
+        # spaCy orders matches of one pattern by parse tree, trees by the first token that any node accepts
+        self._any_token = () in checks
+        self._checks = list(checks)
+
+    def matches(self, doc: Doc) -> list[tuple[_Route, tuple[int, ...]]]:
+        """(route, token of each node) for every match in the parsed doc, in DependencyMatcher order."""
+        n = len(doc)
+        if n == 0:
+            return []
+        array = doc.to_array(_ARRAY)
+        rows = array[:, :4].tolist()
+        heads = (np.arange(n, dtype=np.int64) + array[:, 4].astype(np.int64)).tolist()
+        children: list[list[int]] = [[] for _ in range(n)]
+        for i, h in enumerate(heads):
+            if h != i:
+                children[h].append(i)
+        found = []
+        for group in self.groups:
+            starts = [i for i in range(n) if _holds(group.root, rows[i])]
+            for prefix in _walk(group.prefix, [[i] for i in starts], rows, heads, children):
+                if group.link is None:
+                    candidates = prefix[:1]
+                    prefix = []
+                else:
+                    candidates = _neighbours(prefix[group.link[0]], group.link[1], heads, children)
+                for c in candidates:
+                    routes = group.by_word.get(rows[c][_LOWER], ())
+                    if group.any_word:
+                        routes = [*routes, *group.any_word]
+                    for route in routes:
+                        if _holds(route.head_check, rows[c]):
+                            found += [(route, tuple(nodes)) for nodes in
+                                      _walk(route.steps, [prefix + [c]], rows, heads, children)]
+        if len(found) > 1:
+            tree = self._tree_order(rows, heads)
+            found.sort(key=lambda m: (m[0].order, tree[m[1][0]], m[1]))
+        return found
+
+    def _tree_order(self, rows: list[list[int]], heads: list[int]) -> list[int]:
+        """Each token's tree, numbered in the order spaCy's DependencyMatcher first meets it."""
+        n = len(heads)
+        root = list(range(n))
+        for i in range(n):
+            j = i
+            while heads[j] != j:
+                j = heads[j]
+            root[i] = j
+        seen: dict[int, int] = {}
+        for i in range(n):
+            if self._any_token or any(_holds(check, rows[i]) for check in self._checks):
+                seen.setdefault(root[i], len(seen))
+        return [seen.get(root[i], len(seen)) for i in range(n)]
+
+
+def _neighbours(token: int, op: str, heads: list[int], children: list[list[int]]) -> list[int]:
+    if op == "<":
+        return [] if heads[token] == token else [heads[token]]
+    return children[token]
+
+
+def _walk(steps, partial: list[list[int]], rows, heads, children):
+    """Extend each partial assignment node by node along the steps (pattern order)."""
+    for assigned in partial:
+        if not steps:
+            yield assigned
+            continue
+        (left, op, check), rest = steps[0], steps[1:]
+        for t in _neighbours(assigned[left], op, heads, children):
+            if _holds(check, rows[t]):
+                yield from _walk(rest, [assigned + [t]], rows, heads, children)
+
+
+@lru_cache(maxsize=1)
+def compiled_matcher() -> CompiledMatcher:
+    return CompiledMatcher(frame_patterns())
+
+
+def role_matches(sent: Doc, matches=None) -> list[RoleMatch]:
+    """Every (role, figure token, party token) the frames find in a parsed sentence (a Doc).
+
+    matches: (key of frame_patterns(), token of each node) in DependencyMatcher order; by
+    default the compiled matcher's."""
+    if matches is None:
+        matches = [(route.key, nodes) for route, nodes in compiled_matcher().matches(sent)]
+    routes = {route.key: route for route in compiled_matcher().routes}
     found: dict[tuple, RoleMatch] = {}
-    for match_id, tokens in matcher(sent):
-        frame, rank = keys[sent.vocab.strings[match_id]]
-        key_names = [node["RIGHT_ID"] for node in matcher.get(sent.vocab.strings[match_id])[1][0]]
-        where = dict(zip(key_names, tokens))
+    for key, tokens in matches:
+        route = routes[key]
+        frame, rank = route.frame, route.rank
+        where = dict(zip(route.names, tokens))
         figure = where.get("figure", where.get("head"))
         party = where["party"]
         if sent[party].ent_type_ == "FIG":
