@@ -113,7 +113,8 @@ class SyntaxParser:
             return None
         words = [doc[i].text for i in offsets]
         spaces = [bool(doc[i].whitespace_) or (i + 1 < len(doc) and doc[i + 1].is_space) for i in offsets]
-        sent = Doc(model.vocab, words=words, spaces=spaces)
+        # one sentence, one tree: the parser may not split it again (its own boundaries are weak)
+        sent = Doc(model.vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1))
         parse = Parse(sent, offsets)
         set_entities(parse, doc, start, end)
         return parse
