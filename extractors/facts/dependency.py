@@ -106,6 +106,17 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
     case = frame.get("case", [])
     party = lambda deps=None: _with(PARTY, DEP={"IN": deps}) if deps else PARTY  # noqa: E731
     by_case = lambda words: _node("case", {"DEP": "case", "LOWER": {"IN": words}}, "party", ">")  # noqa: E731
+
+    def on_figure(words: list[str]) -> list[tuple[dict, list[dict], int]]:
+        """"pay $450 million to Orlen Ridge", "buy $1.3 billion of capacity from Cerebras": the
+        parser often hangs a verb's prepositional phrase on its figure, or on the figure's noun."""
+        if frame["head"] == "figure":
+            return []
+        of_noun = {"DEP": "nmod", "TAG": {"IN": ["NN", "NNS"]}, "ENT_TYPE": {"NOT_IN": ["ORG", "NAME", "FIG"]}}
+        return [(head, [_node("party", party(["nmod", "obl"]), "figure", ">"), by_case(words)], 1),
+                (head, [_node("fnoun", of_noun, "figure", ">"), _node("ofcase", {"DEP": "case", "LOWER": "of"},
+                                                                      "fnoun", ">"),
+                        _node("party", party(["nmod"]), "fnoun", ">"), by_case(words)], 1)]
     if rel == "subject":
         return [(head, [_node("party", party(["nsubj"]), "head", ">")], 0),
                 (_with(head, DEP="acl:relcl"), [_node("party", PARTY, "head", "<")], 0),
@@ -113,16 +124,21 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
                  [_node("ctl", {}, "head", "<"), _node("party", party(["nsubj"]), "ctl", ">")], 1)]
     if rel == "agent":
         return [(head, [_node("party", party(["obl:agent"]), "head", ">")], 0),
-                (head, [_node("party", party(["obl", "nmod", "obl:agent"]), "head", ">"), by_case(["by"])], 0)]
+                (head, [_node("party", party(["obl", "nmod", "obl:agent"]), "head", ">"), by_case(["by"])], 0)] + \
+            on_figure(["by"])
     if rel == "object":
         return [(head, [_node("party", party(["obj", "iobj"]), "head", ">")], 0)]
     if rel == "passive":
         return [(head, [_node("party", party(["nsubj:pass"]), "head", ">")], 0),
                 (_with(head, DEP="acl", TAG="VBN"), [_node("party", PARTY, "head", "<")], 0)]
     if rel == "poss":
-        return [(head, [_node("party", party(["nmod:poss"]), "head", ">")], 0)]
+        paths = [(head, [_node("party", party(["nmod:poss"]), "head", ">")], 0)]
+        if frame["head"] != "figure":
+            # "Lufthansa's $1.2 billion investment": the parser often hangs the possessor on the figure
+            paths.append((head, [_node("party", party(["nmod:poss"]), "figure", ">")], 0))
+        return paths
     if rel == "prep":
-        return [(head, [_node("party", PARTY, "head", ">"), by_case(case)], 0)]
+        return [(head, [_node("party", PARTY, "head", ">"), by_case(case)], 0)] + on_figure(case)
     if rel == "noun_prep":
         via = frame["via"]
         noun = {"DEP": {"IN": via["deps"]}, "LOWER": {"IN": word_classes()[via["nouns"]]}}

@@ -100,6 +100,7 @@ class SyntaxParser:
             for (start, parse), parsed in zip(built, docs):
                 parse.doc = parsed
         for start, parse in built:
+            repair(parse.doc)
             name_runs(parse, doc)
             parses[start] = parse
         _add_companies(doc, parses)
@@ -118,6 +119,17 @@ class SyntaxParser:
         parse = Parse(sent, offsets)
         set_entities(parse, doc, start, end)
         return parse
+
+
+def repair(sent: Doc) -> None:
+    """Undo a parser slip that turns a role around: "GridLoom raised $48 million" read as a
+    passive (VBN with nsubj:pass) although the verb has an object and no passive auxiliary."""
+    for token in sent:
+        if token.dep_ != "nsubj:pass":
+            continue
+        deps = {child.dep_ for child in token.head.children}
+        if "obj" in deps and not deps & {"aux:pass", "obl:agent"}:
+            token.dep_ = "nsubj"
 
 
 def set_entities(parse: Parse, doc: Doc, start: int, end: int) -> None:
