@@ -138,11 +138,25 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
             paths.append((head, [_node("party", party(["nmod:poss"]), "figure", ">")], 0))
         return paths
     if rel == "prep":
-        return [(head, [_node("party", PARTY, "head", ">"), by_case(case)], 0)] + on_figure(case)
+        paths = [(head, [_node("party", PARTY, "head", ">"), by_case(case)], 0)] + on_figure(case)
+        if frame.get("modifier"):
+            # "spent $610 million on Nvidia GPUs": the party names the thing the preposition governs
+            thing = {"TAG": {"IN": ["NN", "NNS"]}, "ENT_TYPE": {"NOT_IN": ["ORG", "NAME", "FIG"]}}
+            paths.append((head, [_node("thing", thing, "head", ">"),
+                                 _node("case", {"DEP": "case", "LOWER": {"IN": case}}, "thing", ">"),
+                                 _node("party", party(["compound", "nmod:poss"]), "thing", ">")], 1))
+        return paths
     if rel == "noun_prep":
         via = frame["via"]
         noun = {"DEP": {"IN": via["deps"]}, "LOWER": {"IN": word_classes()[via["nouns"]]}}
-        return [(head, [_node("noun", noun, "head", ">"), _node("party", PARTY, "noun", ">"), by_case(case)], 0)]
+        on_figure_noun = _with(noun, DEP={"IN": via["deps"] + ["nmod"]})
+        return [(head, [_node("noun", noun, "head", ">"), _node("party", PARTY, "noun", ">"), by_case(case)], 0),
+                # "paid $700 million for a stake in Nebius": the noun hung on the figure
+                (head, [_node("noun", on_figure_noun, "figure", ">"), _node("party", PARTY, "noun", ">"),
+                        by_case(case)], 0),
+                # "bought a stake in Nebius for $700 million": the phrase hung on the verb beside the noun
+                (head, [_node("noun", noun, "head", ">"), _node("party", party(["obl"]), "head", ">"),
+                        by_case(case)], 1)]
     raise ValueError(f"frame {frame['id']}: unknown relation {rel!r}")
 
 
