@@ -22,6 +22,7 @@ DEFAULT_DB = "newsfacts.duckdb"
 EXIT_PARTIAL = 3       # some sources failed, the others were stored
 EXIT_ALL_FAILED = 4    # every source failed: nothing new was stored
 DEFAULT_DEMO_PORT = 8765   # fixed so that a second demo run sees the same URLs (and 304s)
+DASK_EXTRACT_PARTS = 16    # extract tasks per batch on a remote cluster (of however many workers)
 
 db_option = click.option(
     "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
@@ -89,10 +90,17 @@ def _sources_path(value: str | None) -> Path:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
               help="Backfill: fetch every Google News search for the days since this date (YYYY-MM-DD), once.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the backfill (default: today).")
-def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, since, until) -> None:
+@click.option("--dask-address", default=None, metavar="ADDRESS",
+              help="Extract facts on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786).")
+@click.option("--dask-workers", default=0, type=click.IntRange(min=0),
+              help="Extract facts on a local Dask cluster of this many worker processes.")
+def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, since, until, dask_address,
+        dask_workers) -> None:
     """Run the nightly pipeline once, now (no Prefect server needed)."""
     import asyncio
 
+    if no_prefect and (dask_address or dask_workers):
+        raise click.UsageError("--dask-address and --dask-workers run through Prefect: drop --no-prefect")
     if not no_prefect:
         _quiet_prefect()
     from newsfacts.flows.config import load_sources
@@ -112,10 +120,17 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, 
             else:
                 from newsfacts.flows.nightly import AllSourcesFailed, nightly
 
+                flow, parts = nightly, 0
+                if dask_address or dask_workers:
+                    from newsfacts.flows.nightly import dask_task_runner
+
+                    flow = nightly.with_options(task_runner=dask_task_runner(dask_address, dask_workers))
+                    parts = dask_workers or DASK_EXTRACT_PARTS
                 try:
-                    summary = asyncio.run(nightly(
+                    summary = asyncio.run(flow(
                         sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
                         substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
+                        extract_parts=parts,
                     ))
                 except AllSourcesFailed as failed:
                     summary = failed.summary
