@@ -103,7 +103,7 @@ async def _run_pipeline(sources: str, db: str, reports: str, base: str, batch: i
     config = load_sources(sources, substitutions={"base": base})
     options = {"batch_size": batch} if batch else {}
     started = time.perf_counter()
-    details = await pipeline.run_stages(config, db, reports_dir=reports, sources_file=sources,
+    details = await pipeline.run_stages(config, db, reports_dir=reports or None, sources_file=sources,
                                         runner=timed, **options)
     # what no stage accounts for: opening the warehouse copy, summaries, publishing it
     seconds["publish"] = time.perf_counter() - started - sum(seconds.values())
@@ -144,7 +144,8 @@ async def _run_stages_directly(sources: str, db: str, reports: str, base: str) -
         clock.lap("load")
         found = conflicts.detect_conflicts(con, run_id)
         clock.lap("detect")
-        report.write_run_report(con, Path(reports), run_id)
+        if reports:
+            report.write_run_report(con, Path(reports), run_id)
         clock.lap("report")
         counts = {"articles": articles.new + articles.updated + articles.duplicate,
                   "facts": facts.total, "conflicts": found.open}
@@ -221,7 +222,8 @@ def _child_result(python: str, extra: list[str], timeout: float) -> dict:
     return result
 
 
-def run_size(n: int, pythons: dict[str, str], timeout: float, batch: int | None = None) -> dict[str, dict]:
+def run_size(n: int, pythons: dict[str, str], timeout: float, batch: int | None = None,
+             report: bool = True) -> dict[str, dict]:
     sys.path.insert(0, str(HERE))
     from scale_corpus import write_site
 
@@ -239,7 +241,7 @@ def run_size(n: int, pythons: dict[str, str], timeout: float, batch: int | None 
                 work.mkdir()
                 result = _child_result(python, [
                     "--sources", str(sources), "--db", str(work / "w.duckdb"),
-                    "--reports", str(work / "reports"), "--base", site.base_url,
+                    "--reports", str(work / "reports") if report else "", "--base", site.base_url,
                     *(["--batch", str(batch)] if batch else [])], timeout)
                 results[label] = result
                 _print_run(label, n, result)
@@ -312,6 +314,8 @@ def main() -> int:
                         help="facts in the synthetic warehouse (0 skips it; 1000000 for the full measure)")
     parser.add_argument("--no-pipeline", action="store_true", help="only the warehouse measurement")
     parser.add_argument("--baseline-python", help="interpreter of another install to run side by side")
+    parser.add_argument("--no-report", action="store_true",
+                        help="skip the report stage (its cost grows with the open conflicts, not the night)")
     parser.add_argument("--batch", type=int, help="pages per batch (default: the pipeline's own)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds per child run")
@@ -321,7 +325,7 @@ def main() -> int:
         pythons["baseline"] = args.baseline_python
     sizes = sorted(set(args.sizes + ([20_000] if args.large else [])))
     if not args.no_pipeline:
-        by_size = {n: run_size(n, pythons, args.timeout, args.batch) for n in sizes}
+        by_size = {n: run_size(n, pythons, args.timeout, args.batch, not args.no_report) for n in sizes}
         if args.json:
             args.json.write_text(json.dumps({str(n): r for n, r in by_size.items()}, indent=1))
         if len(sizes) > 1:
@@ -337,6 +341,8 @@ def _child_args() -> argparse.Namespace:
     for name in ("--sources", "--db", "--reports", "--base", "--workdir"):
         parser.add_argument(name)
     parser.add_argument("--warehouse-child", type=int)
+    parser.add_argument("--no-report", action="store_true",
+                        help="skip the report stage (its cost grows with the open conflicts, not the night)")
     parser.add_argument("--batch", type=int)
     return parser.parse_args()
 
