@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cache
 from urllib.parse import urlsplit
 
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.blog_index import extract_links, parse_sitemap
 from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, content_hash, text_signature
 from newsfacts.extractors.facts import Fact, FactExtractor
+from newsfacts.extractors.facts.extractor import shared_extractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
 from newsfacts.extractors.google_news import decode_article_link, google_page_reason, is_google_news_link
 from newsfacts.flows.config import Source, SourcesConfig
@@ -354,7 +354,7 @@ def extract_facts(
     todo = [record for record in parsed.records if record.canonical_url in changed_urls]
     if not todo:
         return parsed
-    extractor = extractor or shared_extractor()
+    extractor = extractor or shared_extractor()  # a Dask worker builds one, not one a task
     limit = getattr(getattr(extractor, "nlp", None), "max_length", None)
     docs = [(_within(record, limit), article_day(record.published_at)) for record in todo]
     try:
@@ -391,12 +391,6 @@ def _facts_of_one(extractor: FactExtractor, record: ArticleRecord, doc) -> list[
     except Exception as exc:  # noqa: BLE001 - the per-article guard
         log.warning("article %s: fact extraction failed: %s: %s", record.url, type(exc).__name__, exc)
         return None
-
-
-@cache
-def shared_extractor() -> FactExtractor:
-    """The process's own extractor, built on first use: a Dask worker builds one, not one a task."""
-    return FactExtractor()
 
 
 def article_day(published_at: str | datetime | None) -> str | None:

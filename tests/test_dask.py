@@ -4,8 +4,9 @@ processes): the warehouse it leaves equals the single-process run's."""
 import asyncio
 
 import pytest
-from conftest import DEMO_SOURCES, demo_config, run_pipeline_once
 from test_streaming import CONTENT, warehouse_content
+
+from conftest import DEMO_SOURCES, demo_config, run_pipeline_once
 
 pytest.importorskip("prefect_dask")
 
@@ -24,9 +25,10 @@ def test_extract_on_two_dask_workers_leaves_the_single_process_warehouse(
     single = run_pipeline_once(demo_config(site_server), tmp_path / "single.duckdb", extractor)
 
     on_dask = nightly.with_options(task_runner=dask_task_runner(workers=2))
-    summary = asyncio.run(on_dask(
+    # bounded: a cluster that never comes up fails the test instead of holding CI
+    summary = asyncio.run(asyncio.wait_for(on_dask(
         sources_path=str(DEMO_SOURCES), db_path=str(tmp_path / "dask.duckdb"), reports_dir=None,
-        substitutions={"base": site_server.base_url}, extract_parts=2))
+        substitutions={"base": site_server.base_url}, extract_parts=2), timeout=300))
 
     assert summary.line() == single.summary.line()
     expected, found = warehouse_content(tmp_path / "single.duckdb"), warehouse_content(tmp_path / "dask.duckdb")
