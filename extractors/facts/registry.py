@@ -4,13 +4,15 @@ One JSON line per record, of three kinds:
 
     {"metric": "investment", "units": ["USD"], "subject": "investee", "counterparty": "investor",
      "measure": "increment", "measures": ["total", "increment", "rate"],
-     "cues": ["invest", "tranche", ...], "note": "..."}
+     "cues": ["invest", "tranche", ...], "steps": ["subject_from_context"], "note": "..."}
         a metric: the units its figures carry, the words that name it (lower case, matched as
         phrases near a figure), which role becomes the fact's subject and which its
         counterparty (null: none), the measure kind a money fact has when the text says
         nothing else, and the kinds the text may give it. A metric with no cues is decided by its unit alone (power: W). Among
         money metrics, the file's order is the order of strength when a short text (a column
-        header, a heading) names several.
+        header, a heading) names several. "steps" (optional) names the per-metric steps of the
+        figure decision (steps.py) that a figure of this metric goes through besides the
+        common ones; STEPS lists them.
     {"measure": "total", "cues": ["in total", "to date", ...]}
         words that say what kind of amount a money figure is (total, increment, rate, period).
     {"words": "build_verbs", "list": ["build", ...]}
@@ -33,7 +35,10 @@ MONEY = "USD"
 MEASURES = ("total", "increment", "rate", "period")
 # the parties a metric's fact names; attribution reads a role pair its own way
 ROLES = ("investee", "investor", "lead_investor", "valued", "owner", "buyer", "supplier", "builder", "partner")
-_METRIC_KEYS = {"metric", "units", "subject", "counterparty", "measure", "measures", "cues", "note"}
+# the per-metric steps of the figure decision (steps.py says what each does)
+STEPS = ("part_of_round", "sold_as_compute", "subject_from_context", "raiser_of_valued_round",
+         "respective_parties", "lead_in_next_sentence", "same_deal_counterparty", "remember_deal")
+_METRIC_KEYS = {"metric", "units", "subject", "counterparty", "measure", "measures", "cues", "steps", "note"}
 _MEASURE_KEYS = {"measure", "cues", "note"}
 _WORDS_KEYS = {"words", "list", "note"}
 
@@ -51,6 +56,7 @@ class Metric:
     measure: str | None      # default measure kind of a money fact (None: none applies)
     measures: tuple[str, ...]   # the measure kinds the text may give it
     cues: tuple[str, ...]
+    steps: frozenset[str] = frozenset()   # the per-metric decision steps it takes (STEPS)
 
     @property
     def money(self) -> bool:
@@ -88,6 +94,10 @@ class Registry:
             return self.words[name]
         except KeyError:
             raise RegistryError(f"{self.source}: no word list {name!r}") from None
+
+    def takes(self, metric: str, step: str) -> bool:
+        """Whether a figure of this metric goes through a per-metric decision step."""
+        return step in self.get(metric).steps
 
     def roles(self, metric: str) -> tuple[str, str | None]:
         """(subject role, counterparty role) of a metric."""
@@ -175,7 +185,8 @@ def _metric(rec: dict, where: str) -> Metric:
     cues = tuple(_strings(rec["cues"], "cues", where))
     if MONEY in units and not cues:
         raise RegistryError(f"{where}: money metric {name!r} needs cues (only a unit of its own can decide alone)")
-    return Metric(name, units, subject, counterparty, measure, measures, cues)
+    steps = frozenset(_one_of(k, STEPS, "step", where) for k in _strings(rec.get("steps", []), "steps", where))
+    return Metric(name, units, subject, counterparty, measure, measures, cues, steps)
 
 
 def _check_cues(metrics: dict[str, Metric], source: str) -> None:
