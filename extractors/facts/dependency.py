@@ -272,6 +272,9 @@ class CompiledMatcher:
                 group.any_word.append(route)
             self.routes.append(route)
         self.groups = list(groups.values())
+        self.by_key = {route.key: route for route in self.routes}
+        self._roots = list(dict.fromkeys(group.root for group in self.groups))   # first nodes' tests, each once
+        self._root_of = [self._roots.index(group.root) for group in self.groups]
         # spaCy orders matches of one pattern by parse tree, trees by the first token that any node accepts
         self._any_token = () in checks
         self._checks = list(checks)
@@ -283,15 +286,17 @@ class CompiledMatcher:
             return []
         array = doc.to_array(_ARRAY)
         rows = array[:, :4].tolist()
+        starts = [[i for i in range(n) if _holds(check, rows[i])] for check in self._roots]
+        if not any(starts):
+            return []   # no figure token: no frame can match
         heads = (np.arange(n, dtype=np.int64) + array[:, 4].astype(np.int64)).tolist()
         children: list[list[int]] = [[] for _ in range(n)]
         for i, h in enumerate(heads):
             if h != i:
                 children[h].append(i)
         found = []
-        for group in self.groups:
-            starts = [i for i in range(n) if _holds(group.root, rows[i])]
-            for prefix in _walk(group.prefix, [[i] for i in starts], rows, heads, children):
+        for group, root in zip(self.groups, self._root_of):
+            for prefix in _walk(group.prefix, [[i] for i in starts[root]], rows, heads, children):
                 if group.link is None:
                     candidates = prefix[:1]
                     prefix = []
@@ -356,7 +361,7 @@ def role_matches(sent: Doc, matches=None) -> list[RoleMatch]:
     default the compiled matcher's."""
     if matches is None:
         matches = [(route.key, nodes) for route, nodes in compiled_matcher().matches(sent)]
-    routes = {route.key: route for route in compiled_matcher().routes}
+    routes = compiled_matcher().by_key
     found: dict[tuple, RoleMatch] = {}
     for key, tokens in matches:
         route = routes[key]

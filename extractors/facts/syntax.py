@@ -11,6 +11,7 @@ The parses are kept on the Doc extension `doc._.newsfacts_parses`, keyed by sent
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import filter_spans, minibatch
 
 from .components import FIGURE_SPANS, SENTENCE_STARTS, figure_sentences, lower_words, read_jsonl
 from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path
@@ -29,6 +30,7 @@ MODEL_DIR = "syntax"
 _MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
 _NAME_TAGS = {"NNP", "NNPS"}
 _LEDE_SENTENCES = 3
+_MODEL_BATCH = 256   # sentences per call of the model's components
 _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "not_company"
                 for word in rec["words"]}
 _SPEECH_VERBS = {"said", "says", "say", "told", "tells", "added", "adds", "wrote", "noted", "explained", "argued",
@@ -82,42 +84,61 @@ class SyntaxParser:
         return load_model(self.path)
 
     def __call__(self, doc: Doc) -> Doc:
+        return self._parse([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """The model runs once over the chosen sentences of a whole batch of docs: one call per
+        article would spend much of its time in the layers' per-call overhead."""
+        for batch in minibatch(docs, batch_size):
+            yield from self._parse(list(batch))
+
+    def _parse(self, docs: list[Doc]) -> list[Doc]:
         model = self.model
-        parses: dict[int, Parse] = {}
-        doc._.set(PARSES, parses)
-        if model is None:
-            return doc
-        # the figure sentences, and the lede, where an article names the company it is about
-        starts = doc.user_data.get(SENTENCE_STARTS) or [0]
-        lede = {(a, b) for a, b in zip(starts[:_LEDE_SENTENCES], (starts[1:] + [len(doc)])[:_LEDE_SENTENCES])}
-        sentences = sorted({(s, e) for s, e in set(figure_sentences(doc)) | lede if 2 < e - s <= _MAX_SENTENCE_TOKENS})
-        if not sentences:
-            return doc
-        built = [self._build(model, doc, start, end) for start, end in sentences]
-        built = [(start, parse) for start, parse in zip((s for s, _ in sentences), built) if parse is not None]
+        todo: list[tuple[Doc, int, Parse]] = []
+        for doc in docs:
+            doc._.set(PARSES, {})
+            figures = _figure_bounds(doc)
+            if model is None or not figures:
+                continue   # no figure, no fact: nothing to read roles for
+            marks = doc.user_data.get(ORG_MARKS) or []
+            for start, end in parse_selection(doc, figures, marks):
+                parse = self._build(model, doc, start, end, figures, marks)
+                if parse is not None:
+                    todo.append((doc, start, parse))
+        if not todo:
+            return docs
         for _, proc in model.pipeline:
-            docs = proc.pipe([parse.doc for _, parse in built])
-            for (start, parse), parsed in zip(built, docs):
-                parse.doc = parsed
-        for start, parse in built:
+            parsed = proc.pipe([parse.doc for *_, parse in todo], batch_size=_MODEL_BATCH)
+            for (*_, parse), sent in zip(todo, parsed):
+                parse.doc = sent
+        for doc, start, parse in todo:
             repair(parse.doc)
             name_runs(parse, doc)
-            parses[start] = parse
-        _add_companies(doc, parses)
-        return doc
+            doc._.get(PARSES)[start] = parse
+        for doc in dict.fromkeys(doc for doc, *_ in todo):
+            _add_companies(doc, doc._.get(PARSES))
+        return docs
 
     @staticmethod
-    def _build(model: Language, doc: Doc, start: int, end: int) -> Parse | None:
+    def _build(model: Language, doc: Doc, start: int, end: int, figures: list[tuple[int, int]],
+               marks: list[tuple]) -> Parse | None:
         # Markdown marks ("**", "#", "|") are no words: the model never saw them
-        offsets = [i for i in range(start, end) if not doc[i].is_space and doc[i].text not in _MARKUP]
+        offsets, words, spaces = [], [], []
+        tokens = doc[start:end + 1] if end < len(doc) else doc[start:end]
+        space_after = False
+        for token in reversed(tokens):   # backwards: a word is followed by a space if the next token is one
+            i = token.i
+            if i < end and not token.is_space and token.text not in _MARKUP:
+                offsets.append(i)
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_) or space_after)
+            space_after = token.is_space
         if not offsets:
             return None
-        words = [doc[i].text for i in offsets]
-        spaces = [bool(doc[i].whitespace_) or (i + 1 < len(doc) and doc[i + 1].is_space) for i in offsets]
         # one sentence, one tree: the parser may not split it again (its own boundaries are weak)
-        sent = Doc(model.vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1))
-        parse = Parse(sent, offsets)
-        set_entities(parse, doc, start, end)
+        sent = Doc(model.vocab, words=words[::-1], spaces=spaces[::-1], sent_starts=[True] + [False] * (len(words) - 1))
+        parse = Parse(sent, offsets[::-1])
+        set_entities(parse, doc, start, end, figures, marks)
         return parse
 
 
@@ -132,21 +153,43 @@ def repair(sent: Doc) -> None:
             token.dep_ = "nsubj"
 
 
-def set_entities(parse: Parse, doc: Doc, start: int, end: int) -> None:
+def parse_selection(doc: Doc, figures: list[tuple[int, int]], marks: list[tuple]) -> list[tuple[int, int]]:
+    """(start, end) of the sentences to parse: every figure sentence, and the lede sentences
+    (where an article names the company it is about) that hold a capitalised word no
+    organisation mark covers: in a lede sentence without a figure, only such a word (a NAME run
+    once tagged) can be found to be a company, so the others are not parsed."""
+    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    chosen = set(figure_sentences(doc))
+    for a, b in zip(starts[:_LEDE_SENTENCES], (starts[1:] + [len(doc)])[:_LEDE_SENTENCES]):
+        if (a, b) in chosen or not 2 < b - a <= _MAX_SENTENCE_TOKENS:
+            continue
+        covered = {i for m in marks if a <= m[0] and m[1] <= b for i in range(m[0], m[1])}
+        if any(_capitalised(doc[i].text) for i in range(a, b) if i not in covered):
+            chosen.add((a, b))
+    return sorted((s, e) for s, e in chosen if 2 < e - s <= _MAX_SENTENCE_TOKENS)
+
+
+def _figure_bounds(doc: Doc) -> list[tuple[int, int]]:
+    return [(span.start, span.end) for span in doc.spans.get(FIGURE_SPANS, [])]
+
+
+def set_entities(parse: Parse, doc: Doc, start: int, end: int, figures: list[tuple[int, int]] | None = None,
+                 marks: list[tuple] | None = None) -> None:
     """Figures (FIG) and organisation marks (ORG) as the parse's entities; proper-noun runs
-    found before (NAME) stay where no organisation covers them."""
+    found before (NAME) stay where no organisation covers them. figures: the doc's figure
+    (start, end) and marks its organisation marks, when the caller has read them already."""
     sent = parse.doc
     where = {article: k for k, article in enumerate(parse.offsets)}
     names = [span for span in sent.ents if span.label_ == "NAME"]
     parse.names, parse.figures = {}, {}
     ents = []
-    for span in doc.spans.get(FIGURE_SPANS, []):
-        if start <= span.start < end:
-            tokens = [where[i] for i in range(span.start, span.end) if i in where]
+    for fig_start, fig_end in _figure_bounds(doc) if figures is None else figures:
+        if start <= fig_start < end:
+            tokens = [where[i] for i in range(fig_start, fig_end) if i in where]
             if tokens:
                 ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="FIG"))
-                parse.figures.update({k: span.start for k in tokens})
-    for a, b, label, *_ in doc.user_data.get(ORG_MARKS) or []:
+                parse.figures.update({k: fig_start for k in tokens})
+    for a, b, label, *_ in (doc.user_data.get(ORG_MARKS) or []) if marks is None else marks:
         if start <= a and b <= end:
             tokens = [where[i] for i in range(a, b) if i in where]
             if tokens:
@@ -287,8 +330,9 @@ class PartyReader:
     def __call__(self, doc: Doc) -> Doc:
         from .dependency import role_matches
 
+        figures, marks = _figure_bounds(doc), doc.user_data.get(ORG_MARKS) or []
         for start, parse in (doc._.get(PARSES) or {}).items():
-            set_entities(parse, doc, start, parse.offsets[-1] + 1)
+            set_entities(parse, doc, start, parse.offsets[-1] + 1, figures, marks)
             # every frame ties a party to a figure: a sentence without one (the lede) has none
             has_figure = any(span.label_ == "FIG" for span in parse.doc.ents)
             parse.matches = role_matches(parse.doc) if has_figure else []
