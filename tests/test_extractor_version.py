@@ -22,6 +22,7 @@ def test_every_pattern_and_data_file_and_the_model_meta_are_covered():
     names = {name for name, _data in version.rule_files()}
     expected = {f"{path.parent.name}/{path.name}" for folder in ("patterns", "data")
                 for path in (FACTS / folder).glob("*.jsonl")}
+    expected |= {path.name for path in FACTS.glob("*.cfg")}   # the pipeline config
     expected |= {f"models/{meta.parent.name}/meta.json" for meta in MODELS.glob("*/meta.json")}
     assert names == expected and expected
 

@@ -169,7 +169,7 @@ def _same_clause(doc: Doc, mentions: list[Mention], figure_start: int, figure_en
     clause names someone before it. Read on the characters: walking tokens was slow."""
     if len(mentions) < 2 or figure_start >= figure_end:
         return mentions
-    text = doc.user_data.get(DOC_TEXT) or doc.text
+    text = doc._.get(DOC_TEXT) or doc.text
     columns = token_columns(doc)
     idx, length = columns.idx, columns.length
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, int(idx[mentions[0].end - 1]),
@@ -206,7 +206,7 @@ def _in_apposition(doc: Doc, mention: Mention, before: list[Mention]) -> bool:
 
 def _names_a_chip(doc: Doc, end: int) -> bool:
     """"Nvidia GB300 chips", "AMD's MI450 chips": the maker of a chip is not a party to the deal."""
-    chips = doc.user_data.get(CHIP_TOKENS) or []
+    chips = doc._.get(CHIP_TOKENS) or []
     k = bisect_left(chips, end)
     if not (k < len(chips) and chips[k] < end + 3):
         return False

@@ -1,13 +1,16 @@
 """spaCy components of the fact pipeline, registered the spaCy way.
 
 newsfacts_sentences  sentence starts at line breaks (headlines, bullets, table rows) and
-                     after . ! ? followed by a capital -> doc.user_data["newsfacts_sentence_starts"]
+                     after . ! ? followed by a capital -> doc._.newsfacts_sentence_starts
 newsfacts_figures    Matcher over patterns/figures.jsonl -> doc.spans["figures"]
 newsfacts_cues       PhraseMatcher (lower case) over patterns/cues.jsonl and the metric registry
+                     -> doc._.newsfacts_cues
 newsfacts_orgs       (orgs.py) organisation names
 newsfacts_references (references.py) "the startup", "it", "we", a filing's "Customer"
-Cues and organisations are kept in doc.user_data as (start, end, label, start_char, end_char)
-marks: making and reading Span objects was a large share of the run time.
+Cues and organisations are kept on Doc extensions as (start, end, label, start_char, end_char)
+marks: making and reading Span objects was a large share of the run time. Each component's
+state is a Doc extension registered next to it and named in its assigns/requires, so that
+nlp.analyze_pipes() checks the order (pipeline.cfg).
 
 Throughput notes: token attributes are read once into numpy arrays (a Python loop over
 tokens was the first bottleneck); word lists are tested as bits kept on the lexemes
@@ -33,13 +36,27 @@ from spacy.util import filter_spans
 from .registry import load_registry
 from .wordclasses import any_text, classify, lower_texts, word_class
 
-FIGURE_SPANS = "figures"                           # doc.spans key
-SENTENCE_STARTS = "newsfacts_sentence_starts"      # doc.user_data keys
-TOKEN_COLUMNS = "newsfacts_token_columns"
-LOWER_WORDS = "newsfacts_lower_words"
-CUE_MARKS = "newsfacts_cues"
-CHIP_TOKENS = "newsfacts_chip_tokens"
-FIGURE_SENTENCES = "newsfacts_figure_sentences"   # sorted (start, end) of sentences holding a figure
+
+def doc_extension(name: str) -> str:
+    """Registers a Doc extension (default None) once and returns its name: a component's state
+    lives on doc._, and the component names it in its assigns/requires ("doc._.NAME")."""
+    if not Doc.has_extension(name):
+        Doc.set_extension(name, default=None)
+    return name
+
+
+def on_doc(*names: str) -> list[str]:
+    """"doc._.NAME" for each extension name, as spaCy's assigns/requires spell them."""
+    return [f"doc._.{name}" for name in names]
+
+
+FIGURE_SPANS = "figures"                                            # doc.spans key
+SENTENCE_STARTS = doc_extension("newsfacts_sentence_starts")        # token index of each sentence start
+TOKEN_COLUMNS = doc_extension("newsfacts_token_columns")            # TokenColumns, read once
+LOWER_WORDS = doc_extension("newsfacts_lower_words")                # every token's lower-case text
+CUE_MARKS = doc_extension("newsfacts_cues")                         # cue marks (see marks())
+CHIP_TOKENS = doc_extension("newsfacts_chip_tokens")                # tokens that are chip nouns
+FIGURE_SENTENCES = doc_extension("newsfacts_figure_sentences")      # sorted (start, end) of figure sentences
 
 SHORT_DOC_TOKENS = 300   # below this the organisation recogniser reads the whole doc
 CALL_COST_TOKENS = 3     # a Matcher call on a span costs about as much as matching this many tokens
@@ -55,7 +72,13 @@ CONTINUES_FIGURE = word_class(lambda lex: lex.like_num or lex.lower_ in ("to", "
 
 
 def pattern_path(filename: str) -> Path:
-    return Path(str(resources.files("newsfacts.extractors.facts").joinpath("patterns", filename)))
+    return facts_file(f"patterns/{filename}")
+
+
+def facts_file(path: str | Path) -> Path:
+    """A data path as pipeline.cfg gives it: relative to this package's folder, or absolute."""
+    path = Path(path)
+    return path if path.is_absolute() else Path(str(resources.files("newsfacts.extractors.facts").joinpath(*path.parts)))
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -76,10 +99,11 @@ _COLUMNS = [ORTH, LOWER, SPACY, IDX, LENGTH, ID]
 
 
 def token_columns(doc: Doc) -> TokenColumns:
-    columns = doc.user_data.get(TOKEN_COLUMNS)
+    columns = doc._.get(TOKEN_COLUMNS)
     if columns is None:
         rows = doc.to_array(_COLUMNS).T.copy()  # contiguous rows
-        columns = doc.user_data[TOKEN_COLUMNS] = TokenColumns(*rows[:5], classify(doc, rows[5]))
+        columns = TokenColumns(*rows[:5], classify(doc, rows[5]))
+        doc._.set(TOKEN_COLUMNS, columns)
     return columns
 
 
@@ -88,11 +112,11 @@ def has(doc: Doc, word_classes: int) -> np.ndarray:
     return (token_columns(doc).code & word_classes) != 0
 
 
-@Language.component("newsfacts_sentences")
+@Language.component("newsfacts_sentences", assigns=on_doc(SENTENCE_STARTS, TOKEN_COLUMNS))
 def split_sentences(doc: Doc) -> Doc:
     """Vectorised over token attributes: a Python loop over every token was the bottleneck."""
     if len(doc) == 0:
-        doc.user_data[SENTENCE_STARTS] = []
+        doc._.set(SENTENCE_STARTS, [])
         return doc
     columns = token_columns(doc)  # read once here, shared by the components after this one
     ends = has(doc, SENTENCE_END) & (columns.spacy == 1)
@@ -100,16 +124,17 @@ def split_sentences(doc: Doc) -> Doc:
     starts[0] = True
     starts[1:] = ends[:-1] & has(doc, OPENS_SENTENCE)[1:]
     starts[1:] |= has(doc, LINE_BREAK)[:-1]   # after a whitespace token holding a line break
-    doc.user_data[SENTENCE_STARTS] = starts.nonzero()[0].tolist()
+    doc._.set(SENTENCE_STARTS, starts.nonzero()[0].tolist())
     return doc
 
 
 def lower_words(doc: Doc) -> list[str]:
     """Every token's lower-case text as a plain list: reading doc[i].lower_ makes a Token object
     each time, which the attribution rules did hundreds of thousands of times per corpus."""
-    words = doc.user_data.get(LOWER_WORDS)
+    words = doc._.get(LOWER_WORDS)
     if words is None:
-        words = doc.user_data[LOWER_WORDS] = lower_texts(token_columns(doc).code)
+        words = lower_texts(token_columns(doc).code)
+        doc._.set(LOWER_WORDS, words)
     return words
 
 
@@ -138,19 +163,21 @@ def match_regions(matcher, doc: Doc, regions, as_spans: bool = True) -> list:
 
 def sentence_bounds(doc: Doc, token_index: int) -> tuple[int, int]:
     """(start, end) token indices of the sentence holding a token, without walking doc.sents."""
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    starts = doc._.get(SENTENCE_STARTS) or [0]
     k = bisect_right(starts, token_index) - 1
     end = starts[k + 1] if k + 1 < len(starts) else len(doc)
     return starts[k], end
 
 
 def figure_sentences(doc: Doc) -> list[tuple[int, int]]:
-    return doc.user_data.get(FIGURE_SENTENCES, [])
+    return (doc._.get(FIGURE_SENTENCES) or [])
 
 
-@Language.factory("newsfacts_figures")
-def make_figure_matcher(nlp: Language, name: str):
-    return FigureMatcher(nlp, read_jsonl(pattern_path("figures.jsonl")))
+@Language.factory("newsfacts_figures", default_config={"patterns": "patterns/figures.jsonl"},
+                  requires=on_doc(SENTENCE_STARTS, TOKEN_COLUMNS),
+                  assigns=["doc.spans", *on_doc(FIGURE_SENTENCES, CHIP_TOKENS)])
+def make_figure_matcher(nlp: Language, name: str, patterns: str):
+    return FigureMatcher(nlp, read_jsonl(facts_file(patterns)))
 
 
 class FigureMatcher:
@@ -191,7 +218,7 @@ class FigureMatcher:
         figures = sorted(filter_spans(spans), key=lambda s: s.start)
         doc.spans[FIGURE_SPANS] = figures
         # later components read these bounds: a SpanGroup makes new Span objects on every pass
-        doc.user_data[FIGURE_SENTENCES] = sorted({sentence_bounds(doc, span.start) for span in figures})
+        doc._.set(FIGURE_SENTENCES, sorted({sentence_bounds(doc, span.start) for span in figures}))
         return doc
 
     def _windows(self, doc: Doc) -> list[tuple[int, int]]:
@@ -207,7 +234,7 @@ class FigureMatcher:
         hits = (self.class_words[found] == lower).nonzero()[0]
         names = self.class_names
         hit_list, class_list = hits.tolist(), found[hits].tolist()
-        doc.user_data[CHIP_TOKENS] = [i for i, c in zip(hit_list, class_list) if names[c] == "CHIP"]
+        doc._.set(CHIP_TOKENS, [i for i, c in zip(hit_list, class_list) if names[c] == "CHIP"])
         if not hit_list:
             return []
         opener_at = has(doc, OPENS_FIGURE).nonzero()[0].tolist()
@@ -215,7 +242,7 @@ class FigureMatcher:
         continues = has(doc, CONTINUES_FIGURE)
         continues[hits] = True
         stops = (~continues).nonzero()[0].tolist()
-        sentence_starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+        sentence_starts = doc._.get(SENTENCE_STARTS) or [0]
         windows: list[tuple[int, int]] = []
         for i, c in zip(hit_list, class_list):
             if not self.is_anchor[c]:
@@ -249,10 +276,12 @@ class FigureMatcher:
         return windows
 
 
-@Language.factory("newsfacts_cues", default_config={"registry_path": ""})
-def make_cue_matcher(nlp: Language, name: str, registry_path: str):
-    """patterns/cues.jsonl (hedges, non-facts, …) and each metric's cues from the registry."""
-    return CueMatcher(nlp, read_jsonl(pattern_path("cues.jsonl")) + load_registry(registry_path or None).cue_patterns())
+@Language.factory("newsfacts_cues", default_config={"patterns": "patterns/cues.jsonl", "registry_path": ""},
+                  requires=on_doc(SENTENCE_STARTS, FIGURE_SENTENCES), assigns=on_doc(CUE_MARKS))
+def make_cue_matcher(nlp: Language, name: str, patterns: str, registry_path: str):
+    """The cue patterns (hedges, non-facts, …) and each metric's cues from the registry."""
+    registry = load_registry(facts_file(registry_path) if registry_path else None)
+    return CueMatcher(nlp, read_jsonl(facts_file(patterns)) + registry.cue_patterns())
 
 
 class CueMatcher:
@@ -274,5 +303,5 @@ class CueMatcher:
                 ranges[-1][1] = max(ranges[-1][1], end)  # adjacent sentences: one call
             else:
                 ranges.append([start, end])
-        doc.user_data[CUE_MARKS] = sorted(marks(doc, match_regions(self.matcher, doc, ranges, as_spans=False)))
+        doc._.set(CUE_MARKS, sorted(marks(doc, match_regions(self.matcher, doc, ranges, as_spans=False))))
         return doc

@@ -15,21 +15,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import load_config, load_model_from_config
+from thinc.api import Config
 
-from . import components, references, syntax  # noqa: F401  (register the components)
+from . import (  # noqa: F401  (register the components)
+    components,
+    numbers,  # noqa: F401  (register the tokenizer)
+    references,
+    syntax,
+)
 from .attribution import Attribution
-from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, sentence_bounds, token_columns
+from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, facts_file, sentence_bounds, token_columns
 from .dates import dates_in
 from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
 from .merging import dedupe, merge_conversions
 from .metrics import forecast_sections, measure_of, metric_in_text
 from .model import Fact
-from .numbers import customise_tokenizer
-from .orgs import ORG_MARKS, OrgLexicon, load_lexicon
+from .orgs import ORG_MARKS, OrgLexicon
 from .registry import Registry, default_registry, load_registry
+from .registry import registry_path as default_registry_path
 from .steps import Decision, decide
 from .tables import TableRow, find_tables
 from .wordclasses import check_vocab
@@ -37,19 +43,30 @@ from .wordclasses import check_vocab
 _BATCH_SIZE = 64
 
 
-def build_pipeline(extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None) -> Language:
-    """spacy.blank("en") with the fact components; extra_org_files add organisations (JSONL),
-    registry_path replaces the packaged metric registry (data/metrics.jsonl)."""
-    nlp = spacy.blank("en")
+CONFIG = "pipeline.cfg"
+
+
+def pipeline_config(extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None,
+                    config_path: str | Path | None = None) -> Config:
+    """The pipeline's config (pipeline.cfg, or config_path), with the extra organisation files
+    and a replacement metric registry set as overrides."""
+    overrides: dict = {}
+    if extra_org_files:
+        extra = [str(p) for p in extra_org_files]
+        overrides.update({"components.newsfacts_orgs.extra_paths": extra,
+                          "components.newsfacts_references.extra_paths": extra})
+    if registry_path:
+        overrides["paths.metrics"] = str(registry_path)
+    return load_config(config_path or facts_file(CONFIG), overrides=overrides, interpolate=False)
+
+
+def build_pipeline(extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None,
+                   config_path: str | Path | None = None) -> Language:
+    """The fact pipeline as its config file says (tokenizer, components in order, their data
+    files); extra_org_files add organisations (JSONL), registry_path replaces the packaged
+    metric registry (data/metrics.jsonl)."""
+    nlp = load_model_from_config(pipeline_config(extra_org_files, registry_path, config_path), auto_fill=True)
     check_vocab(nlp.vocab)
-    customise_tokenizer(nlp)
-    nlp.add_pipe("newsfacts_sentences")
-    nlp.add_pipe("newsfacts_figures")
-    nlp.add_pipe("newsfacts_cues", config={"registry_path": str(registry_path or "")})
-    nlp.add_pipe("newsfacts_orgs", config={"extra_paths": [str(p) for p in extra_org_files]})
-    nlp.add_pipe("newsfacts_syntax")
-    nlp.add_pipe("newsfacts_references", config={"extra_paths": [str(p) for p in extra_org_files]})
-    nlp.add_pipe("newsfacts_parties")
     return nlp
 
 
@@ -61,10 +78,13 @@ class FactExtractor:
     registry used instead of the packaged one.
     """
 
-    def __init__(self, extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None):
-        self.nlp = build_pipeline(extra_org_files, registry_path)
-        self.lexicon = load_lexicon(extra_org_files)
-        self.registry = load_registry(registry_path) if registry_path else default_registry()
+    def __init__(self, extra_org_files: Sequence[str | Path] = (), registry_path: str | Path | None = None,
+                 config_path: str | Path | None = None):
+        self.nlp = build_pipeline(extra_org_files, registry_path, config_path)
+        # the rules read the organisations and metrics the pipeline was built with
+        self.lexicon = self.nlp.get_pipe("newsfacts_orgs").lexicon
+        metrics = facts_file(self.nlp.config["paths"]["metrics"])
+        self.registry = default_registry() if metrics == default_registry_path() else load_registry(metrics)
 
     def extract(self, text: str, published_at: str | None = None) -> list[Fact]:
         return next(self.extract_many([(text, published_at)]))
@@ -103,12 +123,12 @@ class DocumentFacts:
         self.doc = doc
         self.registry = registry or default_registry()
         self.text = doc.text if text is None else text  # doc.text rebuilds the string from tokens
-        doc.user_data[DOC_TEXT] = self.text
+        doc._.set(DOC_TEXT, self.text)
         self.published_at = published_at
         self.lexicon = lexicon
         text = self.text
-        self.orgs = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(ORG_MARKS, [])]
-        self.cues = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in doc.user_data.get(CUE_MARKS, [])]
+        self.orgs = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in (doc._.get(ORG_MARKS) or [])]
+        self.cues = [Mark(s, e, label, text[a:b], a, b) for s, e, label, a, b in (doc._.get(CUE_MARKS) or [])]
         self.cues = self._outside_names(self.cues)
         self._org_starts = [o.start for o in self.orgs]
         self._org_start_chars = [o.start_char for o in self.orgs]
@@ -122,7 +142,7 @@ class DocumentFacts:
         self._dates: dict[int, list[tuple[int, str]]] = {}
         self._row_spans: dict[int, Span] = {}
         self._captions: dict[tuple[int, int] | None, tuple[Attribution | None, str | None]] = {}
-        starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+        starts = doc._.get(SENTENCE_STARTS) or [0]
         self.sentence_starts = starts
         self._sentence_ends = starts[1:] + [len(doc)]
         self.sentence_index = {start: k for k, start in enumerate(starts)}

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
+from .components import doc_extension
 from .numbers import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
@@ -23,7 +24,7 @@ from .numbers import (
 from .orgs import default_data_path
 from .registry import default_registry
 
-DOC_TEXT = "newsfacts_text"
+DOC_TEXT = doc_extension("newsfacts_text")   # the document's text, kept (Doc.text rebuilds it)
 MIN_AMOUNT = 1e6       # in the figure's currency: below it a share price, a salary or a per-unit cost
 MIN_CHIPS = 1000       # "16 Trainium2 chips" per server is architecture, not a deployment
 _CHIP_NOUNS = {"chips": None, "chip": None, "accelerators": None, "accelerator": None, "processors": None,
@@ -214,9 +215,10 @@ def _reaches_total(text: str, start: int) -> bool:
 def _doc_text(span: Span) -> str:
     """The document's text, cached on the doc (Doc.text rebuilds the string on every access)."""
     doc = span.doc
-    text = doc.user_data.get(DOC_TEXT)
+    text = doc._.get(DOC_TEXT)
     if text is None:
-        text = doc.user_data[DOC_TEXT] = doc.text
+        text = doc.text
+        doc._.set(DOC_TEXT, text)
     return text
 
 

@@ -193,7 +193,7 @@ def _thing_valued(valued: Span, cues: list[Span]) -> str | None:
 
 def _holding_worth(figure: Figure, cues: list[Span]) -> bool:
     """"a 27% stake worth about $135B" is what a holding is worth, not a deal."""
-    text = figure.span.doc.user_data.get(DOC_TEXT) or figure.span.doc.text
+    text = figure.span.doc._.get(DOC_TEXT) or figure.span.doc.text
     before = text[max(figure.span.start_char - 30, 0):figure.span.start_char].lower()
     if not any(word in before for word in _WORTH_WORDS):
         return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 # Magnitude suffixes and words, lower-cased.
 MAGNITUDES: dict[str, float] = {
@@ -44,18 +44,30 @@ RANGE_SEPARATORS = {"–", "—", "-", "to", "and"}
 _UNIT_SUFFIX = r"(?<=[0-9])(?i:bn|mn|mln|bln|tn|gw|mw|kw|tw|[bmkt])(?=[+]?$)"
 
 
-def customise_tokenizer(nlp: Language) -> None:
-    """Split magnitude/unit suffixes, '+', '~' and dashes between digits off numbers."""
-    tokenizer = nlp.tokenizer
-    prefixes = [r"~", r"≈"] + list(nlp.Defaults.prefixes)
+@registry.tokenizers("newsfacts_tokenizer")
+def news_tokenizer():
+    """spaCy's tokenizer with magnitude/unit suffixes, '+', '~' and dashes between digits split
+    off numbers. pipeline.cfg names it ([nlp.tokenizer]),
+    so that components which tokenize their patterns see the same tokens as the text."""
+    default = registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language):
+        tokenizer = default(nlp)
+        _customise(tokenizer, nlp.Defaults)
+        return tokenizer
+    return make
+
+
+def _customise(tokenizer, defaults) -> None:
+    prefixes = [r"~", r"≈"] + list(defaults.prefixes)
     # "SpaceX." ends a sentence: a capital after a lower-case letter is no abbreviation
-    suffixes = [r"\+", _UNIT_SUFFIX, r"(?<=[a-z][A-Z])\."] + list(nlp.Defaults.suffixes)
+    suffixes = [r"\+", _UNIT_SUFFIX, r"(?<=[a-z][A-Z])\."] + list(defaults.suffixes)
     # "$10–20B", "$10-$20B", "$1.85 billion–$2.2 billion": a dash inside a range ("$500m-$600m"
     # is left alone: spaCy does not split a magnitude letter off an infix piece); Markdown
     # links: "[Title words](https://…)" keeps the title's last word apart from the URL
     infixes = [r"(?<=[0-9])[–—-](?=[0-9$])", r"(?<=illion)[–—-](?=[$€£][0-9])", r"(?<=illion[–—-])[$€£](?=[0-9])",
                r"(?<=[0-9][–—-])[$€£](?=[0-9])",
-               r"\]\((?=https?:)"] + list(nlp.Defaults.infixes)
+               r"\]\((?=https?:)"] + list(defaults.infixes)
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

@@ -24,10 +24,24 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .components import CHIP_TOKENS, SENTENCE_STARTS, SHORT_DOC_TOKENS, figure_sentences, has, lower_words, marks, match_regions, token_columns
+from .components import (
+    CHIP_TOKENS,
+    FIGURE_SENTENCES,
+    SENTENCE_STARTS,
+    SHORT_DOC_TOKENS,
+    doc_extension,
+    facts_file,
+    figure_sentences,
+    has,
+    lower_words,
+    marks,
+    match_regions,
+    on_doc,
+    token_columns,
+)
 from .wordclasses import any_lower, any_text, word_class
 
-ORG_MARKS = "newsfacts_orgs"
+ORG_MARKS = doc_extension("newsfacts_orgs")   # organisation marks (start, end, canonical name, start_char, end_char)
 # what an unknown company's last word says it is ("Tessellate Cloud", "Halvard Labs", "Quarry Peak Partners")
 KIND_BY_LAST_WORD = {
     **dict.fromkeys(("AI", "Labs", "Lab", "Intelligence", "Research", "Robotics"), "lab"),
@@ -171,20 +185,22 @@ def default_lexicon() -> OrgLexicon:
     return OrgLexicon.from_jsonl(default_data_path("orgs.jsonl"))
 
 
-def load_lexicon(extra_paths=()) -> OrgLexicon:
-    """The packaged organisations plus any extra JSONL files."""
-    if not extra_paths:
+def load_lexicon(extra_paths=(), lexicon: str | Path | None = None) -> OrgLexicon:
+    """The organisations of a lexicon file (the packaged one by default) plus any extra JSONL files."""
+    base = Path(lexicon) if lexicon else default_data_path("orgs.jsonl")
+    if not extra_paths and base == default_data_path("orgs.jsonl"):
         return default_lexicon()
-    return OrgLexicon.from_jsonl(default_data_path("orgs.jsonl"), *map(Path, extra_paths))
+    return OrgLexicon.from_jsonl(base, *map(Path, extra_paths))
 
 
-@Language.factory("newsfacts_orgs", default_config={"extra_paths": []})
-def make_org_recogniser(nlp: Language, name: str, extra_paths: list[str]):
-    return OrgRecogniser(nlp, load_lexicon(extra_paths))
+@Language.factory("newsfacts_orgs", default_config={"lexicon": "data/orgs.jsonl", "extra_paths": []},
+                  requires=on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, CHIP_TOKENS), assigns=on_doc(ORG_MARKS))
+def make_org_recogniser(nlp: Language, name: str, lexicon: str, extra_paths: list[str]):
+    return OrgRecogniser(nlp, load_lexicon(extra_paths, facts_file(lexicon)))
 
 
 class OrgRecogniser:
-    """Puts organisation mentions in doc.user_data["newsfacts_orgs"] as
+    """Puts organisation mentions in doc._.newsfacts_orgs as
     (start, end, canonical name, start_char, end_char)."""
 
     def __init__(self, nlp: Language, lexicon: OrgLexicon):
@@ -201,7 +217,7 @@ class OrgRecogniser:
         unknown += _other_mentions(doc, unknown, taken)
         unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
-        doc.user_data[ORG_MARKS] = sorted(_longest_first(known + unknown_marks))
+        doc._.set(ORG_MARKS, sorted(_longest_first(known + unknown_marks)))
         return doc
 
 
@@ -225,8 +241,8 @@ def _with_name_tails(doc: Doc, known: list[tuple]) -> list[tuple]:
     if not known:
         return known
     n = len(doc)
-    stops = {mark[0] for mark in known} | set(doc.user_data.get(SENTENCE_STARTS) or [0]) \
-        | set(doc.user_data.get(CHIP_TOKENS) or [])
+    stops = {mark[0] for mark in known} | set(doc._.get(SENTENCE_STARTS) or [0]) \
+        | set(doc._.get(CHIP_TOKENS) or [])
     words = lower_words(doc)
     columns = token_columns(doc)
     extended = []
@@ -246,7 +262,7 @@ def _regions(doc: Doc, around: int = 2, lede: int = 3) -> list[tuple[int, int]]:
     sentences near a figure (who the figure belongs to); the rest of a long article is skipped."""
     if len(doc) < SHORT_DOC_TOKENS:
         return [(0, len(doc))]
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    starts = doc._.get(SENTENCE_STARTS) or [0]
     ends = starts[1:] + [len(doc)]
     wanted = set(range(min(lede, len(starts))))
     for start, _ in figure_sentences(doc):
@@ -286,7 +302,7 @@ def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
             for s in found]
     covered = {i for span in kept for i in range(span.start, span.end)} | taken
     orth = token_columns(doc).orth
-    sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
+    sentence_starts = set(doc._.get(SENTENCE_STARTS) or [0])
     for first, label in full_names.items():
         standalone = [i for i in (orth == first).nonzero()[0].tolist()
                       if i not in covered and not (i + 1 < len(doc) and _capitalised(doc[i + 1]))]
@@ -333,7 +349,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
     starts_run &= strong | (weak & in_figure_sentence)
     candidates = starts_run.nonzero()[0]
     candidates = candidates[~has(doc, _NOT_ORG)[candidates]].tolist()
-    sentence_starts = set(doc.user_data.get(SENTENCE_STARTS) or [0])
+    sentence_starts = set(doc._.get(SENTENCE_STARTS) or [0])
     k = 0
     while k < len(candidates):
         i = candidates[k]

@@ -1,6 +1,6 @@
 """References to companies that do not name them, resolved to the company they stand for.
 
-newsfacts_references runs after newsfacts_orgs and adds marks to doc.user_data["newsfacts_orgs"]:
+newsfacts_references runs after newsfacts_orgs and adds marks to doc._.newsfacts_orgs:
   descriptions   "the startup", "the Redmond-based firm", "the company"
   pronouns       "we" / "our" (the company the document names first), "it" / "its"
   defined terms  'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'
@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right, insort
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .components import SENTENCE_STARTS, figure_sentences, has, lower_words, read_jsonl
+from .components import FIGURE_SENTENCES, SENTENCE_STARTS, facts_file, figure_sentences, has, lower_words, on_doc, read_jsonl
 from .metrics import SPEECH_VERBS
 from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, default_data_path, load_lexicon
 from .wordclasses import any_lower, any_text
@@ -41,9 +41,10 @@ _BRACKET = any_text(("(",))
 _PRONOUN = any_lower(_FIRST_PERSON | {"it", "its"})
 
 
-@Language.factory("newsfacts_references", default_config={"extra_paths": []})
-def make_reference_resolver(nlp: Language, name: str, extra_paths: list[str]):
-    return ReferenceResolver(load_lexicon(extra_paths))
+@Language.factory("newsfacts_references", default_config={"lexicon": "data/orgs.jsonl", "extra_paths": []},
+                  requires=on_doc(ORG_MARKS, SENTENCE_STARTS, FIGURE_SENTENCES), assigns=on_doc(ORG_MARKS))
+def make_reference_resolver(nlp: Language, name: str, lexicon: str, extra_paths: list[str]):
+    return ReferenceResolver(load_lexicon(extra_paths, facts_file(lexicon)))
 
 
 class ReferenceResolver:
@@ -53,10 +54,10 @@ class ReferenceResolver:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        found = doc.user_data.get(ORG_MARKS) or []
+        found = doc._.get(ORG_MARKS) or []
         terms, uses = _defined_terms(doc, found)
         found = sorted([(a, b, terms.get(label, label), c, d) for a, b, label, c, d in found] + uses)
-        doc.user_data[ORG_MARKS] = sorted(found + _references(doc, found, self.lexicon))
+        doc._.set(ORG_MARKS, sorted(found + _references(doc, found, self.lexicon)))
         return doc
 
 
@@ -74,7 +75,7 @@ def _references(doc: Doc, found: list[tuple], lexicon: OrgLexicon) -> list[tuple
     if not found:
         return []
     words = lower_words(doc)
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    starts = doc._.get(SENTENCE_STARTS) or [0]
     known = list(found)
     resolved = []
     for start, end, kinds in sorted(_descriptions(doc) + _pronouns(doc)):

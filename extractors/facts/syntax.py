@@ -22,10 +22,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
-from .components import FIGURE_SPANS, SENTENCE_STARTS, figure_sentences, lower_words, read_jsonl
+from .components import FIGURE_SENTENCES, FIGURE_SPANS, SENTENCE_STARTS, doc_extension, figure_sentences, lower_words, on_doc, read_jsonl
 from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path
 
-PARSES = "newsfacts_parses"
+PARSES = doc_extension("newsfacts_parses")   # {sentence start: Parse}
 MODEL_DIR = "syntax"
 _MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
 _NAME_TAGS = {"NNP", "NNPS"}
@@ -36,9 +36,6 @@ _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")
 _SPEECH_VERBS = {"said", "says", "say", "told", "tells", "added", "adds", "wrote", "noted", "explained", "argued",
                  "believes", "thinks", "expects", "warned", "declined", "according"}
 _MARKUP = {"*", "**", "***", "#", "##", "###", "####", "|", "_", "__", "`", "```"}
-
-if not Doc.has_extension(PARSES):
-    Doc.set_extension(PARSES, default=None)
 
 
 def model_path(name: str = MODEL_DIR) -> Path:
@@ -70,7 +67,8 @@ class Parse:
 
 
 @Language.factory("newsfacts_syntax", default_config={"model": MODEL_DIR},
-                  requires=["doc.spans"], assigns=[f"doc._.{PARSES}"])
+                  requires=["doc.spans", *on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, ORG_MARKS)],
+                  assigns=on_doc(PARSES, ORG_MARKS))
 def make_syntax(nlp: Language, name: str, model: str):
     return SyntaxParser(str(model_path(model)))
 
@@ -100,7 +98,7 @@ class SyntaxParser:
             figures = _figure_bounds(doc)
             if model is None or not figures:
                 continue   # no figure, no fact: nothing to read roles for
-            marks = doc.user_data.get(ORG_MARKS) or []
+            marks = doc._.get(ORG_MARKS) or []
             for start, end in parse_selection(doc, figures, marks):
                 parse = self._build(model, doc, start, end, figures, marks)
                 if parse is not None:
@@ -158,7 +156,7 @@ def parse_selection(doc: Doc, figures: list[tuple[int, int]], marks: list[tuple]
     (where an article names the company it is about) that hold a capitalised word no
     organisation mark covers: in a lede sentence without a figure, only such a word (a NAME run
     once tagged) can be found to be a company, so the others are not parsed."""
-    starts = doc.user_data.get(SENTENCE_STARTS) or [0]
+    starts = doc._.get(SENTENCE_STARTS) or [0]
     chosen = set(figure_sentences(doc))
     for a, b in zip(starts[:_LEDE_SENTENCES], (starts[1:] + [len(doc)])[:_LEDE_SENTENCES]):
         if (a, b) in chosen or not 2 < b - a <= _MAX_SENTENCE_TOKENS:
@@ -189,7 +187,7 @@ def set_entities(parse: Parse, doc: Doc, start: int, end: int, figures: list[tup
             if tokens:
                 ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="FIG"))
                 parse.figures.update({k: fig_start for k in tokens})
-    for a, b, label, *_ in (doc.user_data.get(ORG_MARKS) or []) if marks is None else marks:
+    for a, b, label, *_ in (doc._.get(ORG_MARKS) or []) if marks is None else marks:
         if start <= a and b <= end:
             tokens = [where[i] for i in range(a, b) if i in where]
             if tokens:
@@ -225,7 +223,7 @@ def _add_companies(doc: Doc, parses: dict[int, Parse]) -> None:
                 found[tuple(name.split())] = name
     if not found:
         return
-    marks = list(doc.user_data.get(ORG_MARKS) or [])
+    marks = list(doc._.get(ORG_MARKS) or [])
     taken = {i for a, b, *_ in marks for i in range(a, b)}
     texts = [t.text for t in doc]
     for words, name in found.items():
@@ -236,7 +234,7 @@ def _add_companies(doc: Doc, parses: dict[int, Parse]) -> None:
                 last = doc[i + n - 1]
                 marks.append((i, i + n, name, doc[i].idx, last.idx + len(last)))
                 taken.update(range(i, i + n))
-    doc.user_data[ORG_MARKS] = sorted(marks)
+    doc._.set(ORG_MARKS, sorted(marks))
 
 
 def name_runs(parse: Parse, article: Doc) -> None:
@@ -318,7 +316,7 @@ def _surname_alone(article: Doc, surname: str, near: int) -> bool:
     return False
 
 
-@Language.factory("newsfacts_parties", requires=[f"doc._.{PARSES}"], assigns=[f"doc._.{PARSES}"])
+@Language.factory("newsfacts_parties", requires=["doc.spans", *on_doc(PARSES, ORG_MARKS)], assigns=on_doc(PARSES))
 def make_parties(nlp: Language, name: str):
     return PartyReader()
 
@@ -330,7 +328,7 @@ class PartyReader:
     def __call__(self, doc: Doc) -> Doc:
         from .dependency import role_matches
 
-        figures, marks = _figure_bounds(doc), doc.user_data.get(ORG_MARKS) or []
+        figures, marks = _figure_bounds(doc), doc._.get(ORG_MARKS) or []
         for start, parse in (doc._.get(PARSES) or {}).items():
             set_entities(parse, doc, start, parse.offsets[-1] + 1, figures, marks)
             # every frame ties a party to a figure: a sentence without one (the lede) has none

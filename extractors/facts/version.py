@@ -1,8 +1,8 @@
 """The version stamped on every stored fact (`fact_rows.extractor_version`), derived from the rules.
 
 It is the package version plus a hash over what decides the facts besides the code: the
-pattern and data files of extractors/facts (JSONL) and the meta.json of any shipped model under
-extractors/models/. Editing a word list, a pattern or the metric registry, or shipping another
+pipeline config (pipeline.cfg), the pattern and data files of extractors/facts (JSONL) and the
+meta.json of any shipped model under extractors/models/. Editing a word list, a pattern or the metric registry, or shipping another
 model, changes it; `newsfacts reextract` then reports which versions it replaced.
 """
 
@@ -13,6 +13,7 @@ from importlib import metadata, resources
 
 _RULE_FOLDERS = (("newsfacts.extractors.facts", "patterns"), ("newsfacts.extractors.facts", "data"))
 _MODELS = ("newsfacts.extractors", "models")
+_CONFIG = ("newsfacts.extractors.facts", "pipeline.cfg")
 
 
 def rule_files() -> list[tuple[str, bytes]]:
@@ -22,6 +23,7 @@ def rule_files() -> list[tuple[str, bytes]]:
         root = resources.files(package).joinpath(folder)
         found += [(f"{folder}/{entry.name}", entry.read_bytes())
                   for entry in root.iterdir() if entry.name.endswith(".jsonl")]
+    found.append((_CONFIG[1], resources.files(_CONFIG[0]).joinpath(_CONFIG[1]).read_bytes()))
     models = resources.files(_MODELS[0]).joinpath(_MODELS[1])
     if models.is_dir():
         for model in models.iterdir():
