@@ -102,7 +102,7 @@ def test_every_view_column_is_documented(con):
 
 
 def test_the_data_tests_pass_on_the_demo_warehouse(demo_warehouse):
-    assert {path.stem for path in DATA_TESTS} == {"not_null", "accepted_values", "relationships", "unique"}
+    assert {path.stem for path in DATA_TESTS} == {"not_null", "accepted_values", "relationships", "unique", "names"}
     con = open_reader(demo_warehouse)
     assert con.execute("SELECT count(*) FROM facts").fetchone()[0] > 0
     failures = {path.stem: con.execute(path.read_text()).fetchall() for path in DATA_TESTS}

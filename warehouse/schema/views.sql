@@ -71,7 +71,7 @@ COMMENT ON COLUMN facts.article_id IS 'Article the fact was read from';
 COMMENT ON COLUMN facts.subject IS 'Who (e.g. Amazon)';
 COMMENT ON COLUMN facts.counterparty IS 'With whom (e.g. Anthropic); NULL when none';
 COMMENT ON COLUMN facts.metric IS 'investment | funding_round | valuation | compute_deal | infrastructure | revenue | spend | power | chips | equity_stake';
-COMMENT ON COLUMN facts.value IS 'Normalised value: USD, watts, count, or percent 0-100; NULL when only a non-USD amount is known';
+COMMENT ON COLUMN facts.value IS 'Normalised value: USD, watts, count, or percent 0-100; always a number (a figure with no USD value is no fact)';
 COMMENT ON COLUMN facts.value_max IS 'Upper bound when qualifier = range';
 COMMENT ON COLUMN facts.unit IS 'USD | W | count | percent';
 COMMENT ON COLUMN facts.qualifier IS 'exact | approx | up_to | at_least | more_than | range';

@@ -8,6 +8,8 @@ SELECT 'facts.subject' AS failure, fact_id::VARCHAR AS row_id FROM facts WHERE s
 UNION ALL
 SELECT 'facts.metric' AS failure, fact_id::VARCHAR AS row_id FROM facts WHERE metric IS NULL
 UNION ALL
+SELECT 'facts.value' AS failure, fact_id::VARCHAR AS row_id FROM facts WHERE value IS NULL
+UNION ALL
 SELECT 'facts.unit' AS failure, fact_id::VARCHAR AS row_id FROM facts WHERE unit IS NULL
 UNION ALL
 SELECT 'facts.qualifier' AS failure, fact_id::VARCHAR AS row_id FROM facts WHERE qualifier IS NULL
