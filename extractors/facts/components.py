@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -83,6 +84,19 @@ def facts_file(path: str | Path) -> Path:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> dict[str, frozenset[str]]:
+    return {rec["list"]: frozenset(rec["words"]) for rec in read_jsonl(facts_file("data/word_lists.jsonl"))}
+
+
+def word_list(name: str) -> frozenset[str]:
+    """A word list of data/word_lists.jsonl, by name (the one place a list is written)."""
+    try:
+        return _word_lists()[name]
+    except KeyError:
+        raise KeyError(f"data/word_lists.jsonl holds no word list {name!r}") from None
 
 
 class TokenColumns(NamedTuple):

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .components import doc_extension
+from .components import doc_extension, word_list
 from .numbers import (
     CURRENCY_CODES,
     CURRENCY_SYMBOLS,
@@ -30,8 +30,7 @@ MIN_CHIPS = 1000       # "16 Trainium2 chips" per server is architecture, not a 
 _CHIP_NOUNS = {"chips": None, "chip": None, "accelerators": None, "accelerator": None, "processors": None,
                "superchips": "Superchip", "gpus": "GPU", "gpu": "GPU", "tpus": "TPU", "tpu": "TPU",
                "xpus": "XPU", "npus": "NPU"}
-_CHIP_FILLERS = {"new", "more", "additional", "advanced", "ai", "custom", "of", "its", "their", "the",
-                 "latest", "next-generation", "dedicated", "high-end", "top", "-", "own", "in-house", "'s", "’s"}
+_CHIP_FILLERS = word_list("chip_fillers")
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .attribution import KIND_GUESS
+from .components import word_list
 from .figures import Figure
 from .model import Fact
 
-_CONVERSION_GLUE = {"(", "or", "about", "roughly", "approximately", "around", "some", ",", "nearly", "~", "worth"}
+_CONVERSION_GLUE = word_list("conversion_glue")
 
 
 def merge_conversions(figures: list[Figure]) -> list[Figure]:

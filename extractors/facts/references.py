@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right, insort
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .components import FIGURE_SENTENCES, SENTENCE_STARTS, facts_file, figure_sentences, has, lower_words, on_doc, read_jsonl
+from .components import FIGURE_SENTENCES, SENTENCE_STARTS, facts_file, figure_sentences, has, lower_words, on_doc, read_jsonl, word_list
 from .metrics import SPEECH_VERBS
 from .orgs import DEAL_VERBS, ORG_MARKS, OrgLexicon, default_data_path, load_lexicon
 from .wordclasses import any_lower, any_text
@@ -30,11 +30,11 @@ _ANTECEDENT_SENTENCES = 4  # how far back a description looks for its company
 # 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'
 _DEFINITION = re.compile(r'(?:,?\s*(?:Inc|Corp|Corporation|LLC|Ltd|plc|N\.V|S\.A)\.?)?\s*\((?:the\s+)?["“]'
                          r'([A-Z][A-Za-z0-9 .&-]{1,30})["”]\)')
-_FIRST_PERSON = {"we", "us", "our", "ours"}
+_FIRST_PERSON = word_list("first_person")
 _FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
-_COPULAS = {"is", "was", "'s", "’s", "seems", "remains", "will", "would", "could", "may"}
-_CLAUSE_OPENERS = {",", ";", "and", "but", "while", "\n", "\n\n", ":"}
-_SPEAKER_VERBS = SPEECH_VERBS | {"added", "declined"}   # "…, the company added": a speaker, not an agent
+_COPULAS = word_list("copulas")
+_CLAUSE_OPENERS = word_list("clause_openers")
+_SPEAKER_VERBS = SPEECH_VERBS | word_list("speaker_added")   # "…, the company added": a speaker, not an agent
 
 _DESCRIPTOR = any_lower(DESCRIPTOR_KINDS)
 _BRACKET = any_text(("(",))

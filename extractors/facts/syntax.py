@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
-from .components import FIGURE_SENTENCES, FIGURE_SPANS, SENTENCE_STARTS, doc_extension, figure_sentences, lower_words, on_doc, read_jsonl
+from .components import FIGURE_SENTENCES, FIGURE_SPANS, SENTENCE_STARTS, doc_extension, figure_sentences, lower_words, on_doc, read_jsonl, word_list
 from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path
 
 PARSES = doc_extension("newsfacts_parses")   # {sentence start: Parse}
@@ -33,9 +33,8 @@ _LEDE_SENTENCES = 3
 _MODEL_BATCH = 256   # sentences per call of the model's components
 _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "not_company"
                 for word in rec["words"]}
-_SPEECH_VERBS = {"said", "says", "say", "told", "tells", "added", "adds", "wrote", "noted", "explained", "argued",
-                 "believes", "thinks", "expects", "warned", "declined", "according"}
-_MARKUP = {"*", "**", "***", "#", "##", "###", "####", "|", "_", "__", "`", "```"}
+_SPEECH_VERBS = word_list("speaker_verbs")
+_MARKUP = word_list("markup")
 
 
 def model_path(name: str = MODEL_DIR) -> Path:
