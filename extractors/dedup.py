@@ -171,8 +171,9 @@ def assign_stories(new_docs: list[StoryDoc], existing_docs: list[StoryDoc]) -> d
     NEAR_DUPLICATE_THRESHOLD), when a Google News cluster links them (one's URL is in the
     other's related_urls), or when their normalised titles are identical and specific. A
     story's id is the oldest id it already had, else the id of its earliest document:
-    existing documents (in the order given, oldest first) come before new ones. Pure and
-    deterministic.
+    existing documents (in the order given, oldest first) come before new ones. Near duplicates
+    are searched only between a new document and any other: existing ones were paired when they
+    came, and their stories say so. Pure and deterministic.
     """
     docs = list(existing_docs) + list(new_docs)
     groups = _UnionFind(len(docs))
@@ -182,7 +183,8 @@ def assign_stories(new_docs: list[StoryDoc], existing_docs: list[StoryDoc]) -> d
         if doc.story_id is not None:
             groups.union(by_story.setdefault(doc.story_id, index), index)
 
-    for i, j in _near_duplicate_pairs(docs):
+    # Existing documents were paired when they came: only pairs with a new one are searched.
+    for i, j in _near_duplicate_pairs(docs, first_new=len(existing_docs)):
         groups.union(i, j)
 
     by_url: dict[str, int] = {}
@@ -197,9 +199,9 @@ def assign_stories(new_docs: list[StoryDoc], existing_docs: list[StoryDoc]) -> d
 
     by_title: dict[str, int] = {}
     for index, doc in enumerate(docs):
-        words = _WORD.findall(doc.title.lower())
-        if len(words) >= _MIN_TITLE_WORDS:
-            groups.union(by_title.setdefault(" ".join(words), index), index)
+        title = _title_key(doc.title)
+        if title:
+            groups.union(by_title.setdefault(title, index), index)
 
     story_of_root: dict[int, str] = {}
     for index, doc in enumerate(docs):  # earliest first, so the first id seen wins
@@ -216,23 +218,79 @@ def assign_stories(new_docs: list[StoryDoc], existing_docs: list[StoryDoc]) -> d
     return assigned
 
 
-def _near_duplicate_pairs(docs: list[StoryDoc]) -> list[tuple[int, int]]:
-    """Index pairs whose signatures are near duplicates, found through LSH band buckets."""
+def _title_key(title: str) -> str | None:
+    """The headline as story grouping compares it, when it is specific enough to join on."""
+    words = _WORD.findall(title.lower())
+    return " ".join(words) if len(words) >= _MIN_TITLE_WORDS else None
+
+
+def _bands(signature: tuple[int, ...]) -> list[tuple]:
+    """The signature's LSH bands (none for a signature of another size)."""
+    if len(signature) != SIGNATURE_SIZE:
+        return []
+    return [(band, signature[band * _ROWS:(band + 1) * _ROWS]) for band in range(_BANDS)]
+
+
+def story_keys(doc: StoryDoc) -> set[int]:
+    """What others find this document by in a key index: its LSH bands, its headline, its own
+    URLs ("u") and the URLs it links to ("r"). 64-bit hashes: a collision adds a candidate and
+    loses none (assign_stories decides)."""
+    keys = [repr(band) for band in _bands(doc.signature)]
+    keys += ["u " + canonical_url(url) for url in (doc.url, *doc.aliases)]
+    keys += ["r " + canonical_url(url) for url in doc.related_urls]
+    return _hashed(keys, doc.title)
+
+
+def probe_keys(doc: StoryDoc) -> tuple[set[int], set[int]]:
+    """The keys under which story_keys filed the documents this one may join: (its bands, whose
+    documents join only if near_duplicates says so; the links: its headline, a URL it links to,
+    a link to one of its URLs, whose documents join as they are)."""
+    bands = _hashed([repr(band) for band in _bands(doc.signature)], "")
+    links = ["r " + canonical_url(url) for url in (doc.url, *doc.aliases)]
+    links += ["u " + canonical_url(url) for url in doc.related_urls]
+    return bands, _hashed(links, doc.title)
+
+
+def near_duplicates(left: np.ndarray, right: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """For index pairs (i, j) into two matrices of full signatures: whether left[i] and right[j]
+    are near duplicates, by similarity()'s estimate, vectorised (in chunks: pairs can be many)."""
+    if not len(pairs):
+        return np.zeros(0, dtype=bool)
+    same = np.concatenate([(left[chunk[:, 0]] == right[chunk[:, 1]]).sum(axis=1)
+                           for chunk in np.array_split(pairs, -(-len(pairs) // 50_000))])
+    return same / SIGNATURE_SIZE >= NEAR_DUPLICATE_THRESHOLD
+
+
+def _hashed(keys: list[str], title: str) -> set[int]:
+    title_key = _title_key(title)
+    if title_key:
+        keys.append("t " + title_key)
+    return {int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                           "little", signed=True) for key in keys}
+
+
+def _near_duplicate_pairs(docs: list[StoryDoc], first_new: int = 0) -> list[tuple[int, int]]:
+    """Index pairs whose signatures are near duplicates, found through LSH band buckets: pairs
+    with a document at `first_new` or later (a new one), compared in one vectorised pass."""
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for index, doc in enumerate(docs):
-        if len(doc.signature) != SIGNATURE_SIZE:
-            continue
-        for band in range(_BANDS):
-            buckets[(band, doc.signature[band * _ROWS:(band + 1) * _ROWS])].append(index)
+        for band in _bands(doc.signature):
+            buckets[band].append(index)
     candidates = {
         (first, other)
-        for members in buckets.values() if len(members) > 1
-        for first in members for other in members if first < other
+        for members in buckets.values() if len(members) > 1 and members[-1] >= first_new
+        for other in members if other >= first_new
+        for first in members if first < other
     }
-    return sorted(
-        (i, j) for i, j in candidates
-        if similarity(docs[i].signature, docs[j].signature) >= NEAR_DUPLICATE_THRESHOLD
-    )
+    if not candidates:
+        return []
+    pairs = np.array(sorted(candidates), dtype=np.int64)
+    banded = sorted(set(pairs.ravel().tolist()))   # documents with a full signature
+    row = np.full(len(docs), -1, dtype=np.int64)
+    row[banded] = np.arange(len(banded))
+    signatures = np.array([docs[index].signature for index in banded], dtype=np.uint64)
+    keep = near_duplicates(signatures, signatures, row[pairs])
+    return [(int(i), int(j)) for i, j in pairs[keep]]
 
 
 class _UnionFind:

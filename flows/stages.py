@@ -17,9 +17,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.blog_index import extract_links, parse_sitemap
-from newsfacts.extractors.dedup import StoryDoc, assign_stories, canonical_url, content_hash, text_signature
+from newsfacts.extractors.dedup import (
+    SIGNATURE_SIZE,
+    StoryDoc,
+    assign_stories,
+    canonical_url,
+    content_hash,
+    near_duplicates,
+    probe_keys,
+    story_keys,
+    text_signature,
+)
 from newsfacts.extractors.facts import Fact, FactExtractor
 from newsfacts.extractors.facts.extractor import shared_extractor
 from newsfacts.extractors.feeds import FeedError, FeedItem, parse_feed
@@ -331,8 +345,45 @@ def group_stories(con, plan: ArticlePlan) -> dict[str, str]:
     new_rows = sorted(plan.new_rows, key=lambda r: (r["published_at"] is None, r["published_at"] or datetime.min))
     if not new_rows:
         return {}
-    existing = [_story_doc(row) for row in loading.story_rows(con)]
-    return assign_stories([_story_doc(row) for row in new_rows], existing)
+    # The stored articles are found through their story keys (never all read): those sharing a
+    # band with a new one and near duplicates of it, those linked to it or under its headline,
+    # and the rest of their stories (a merge moves them all).
+    loading.save_story_keys(con, {row["article_id"]: (row["fingerprint"], story_keys(_story_doc(row)))
+                                  for row in loading.unkeyed_story_rows(con)})
+    new_docs = [_story_doc(row) for row in new_rows]
+    probes = []
+    for index, doc in enumerate(new_docs):
+        bands, links = probe_keys(doc)
+        probes += [(index, key) for key in bands] + [(-1, key) for key in links]
+    pairs, signatures = loading.story_key_matches(con, probes)
+    existing = [_story_doc(row) for row in loading.story_rows(con, _joinable(new_docs, pairs, signatures))]
+    return assign_stories(new_docs, existing)
+
+
+def _joinable(new_docs: list[StoryDoc], pairs, signatures) -> list[str]:
+    """Stored articles a new one can join, of those its keys matched (story_key_matches): a
+    link or headline match (probe -1) as it is, a shared band if the texts are near duplicates."""
+    ids = signatures.column("article_id")
+    probe = pairs.column("probe").to_numpy()
+    rows = pc.index_in(pairs.column("article_id"), value_set=ids).to_numpy(zero_copy_only=False)
+    banded = probe >= 0
+    stored = _signature_matrix(signatures.column("signature").combine_chunks())
+    new = _signature_matrix(pa.array([doc.signature for doc in new_docs], pa.list_(pa.uint64())))
+    keep = near_duplicates(new, stored, np.column_stack([probe[banded], rows[banded]]))
+    chosen = np.unique(np.concatenate([rows[~banded], rows[banded][keep]]))
+    return ids.take(pa.array(chosen, pa.int64())).to_pylist()
+
+
+def _signature_matrix(signatures: pa.ListArray) -> np.ndarray:
+    """Full signatures as rows of a matrix (a row of zeros for a signature of another size)."""
+    lengths = pc.fill_null(pc.list_value_length(signatures), 0).to_numpy(zero_copy_only=False)
+    matrix = np.zeros((len(signatures), SIGNATURE_SIZE), dtype=np.uint64)
+    full = lengths == SIGNATURE_SIZE
+    if full.any():
+        values = pc.list_flatten(signatures).to_numpy(zero_copy_only=False).astype(np.uint64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        matrix[full] = values[starts[full, None] + np.arange(SIGNATURE_SIZE)]
+    return matrix
 
 
 def _story_doc(row: dict) -> StoryDoc:

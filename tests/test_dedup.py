@@ -1,8 +1,21 @@
 import re
 from pathlib import Path
 
+import numpy as np
+
 from newsfacts.extractors.article import extract_article
-from newsfacts.extractors.dedup import NEAR_DUPLICATE_THRESHOLD, StoryDoc, assign_stories, canonical_url, content_hash, similarity, text_signature
+from newsfacts.extractors.dedup import (
+    NEAR_DUPLICATE_THRESHOLD,
+    StoryDoc,
+    assign_stories,
+    canonical_url,
+    content_hash,
+    near_duplicates,
+    probe_keys,
+    similarity,
+    story_keys,
+    text_signature,
+)
 
 WIRE = (
     "SAN FRANCISCO, May 7 - Anthropic has agreed to use all of the computing capacity at SpaceX's "
@@ -127,6 +140,36 @@ def test_existing_stories_are_kept_and_result_is_order_independent_of_dict_state
     assert assign_stories([], existing) == {}
     new = [_doc("z", SAME_TOPIC, "https://blog.example/3")]
     assert assign_stories(new, existing) == assign_stories(list(new), list(existing)) == {"z": "z"}
+
+
+def test_story_keys_find_every_stored_document_a_new_one_can_join():
+    wire = _doc("w", WIRE, "https://wire.example/1", story_id="S1")            # near duplicate
+    blog = _doc("b", SAME_TOPIC, "https://blog.example/3", story_id="S2")      # the new one links to it
+    headline = StoryDoc("h", (), "https://x.example/1", story_id="S3",
+                        title="Anthropic taps SpaceX supercomputer as AI firms race")
+    linking = StoryDoc("l", (), "https://y.example/9", story_id="S4",         # links to the new one
+                       related_urls=("https://paper.example/2?utm_source=gn",))
+    apart = _doc("a", "Rain is expected over the weekend across the northern valleys and hills.",
+                 "https://z.example/5", story_id="S5", title="Markets wrap")
+    new = StoryDoc("n", text_signature(SYNDICATED), "https://paper.example/2",
+                   related_urls=("https://blog.example/3",), title="anthropic taps SpaceX supercomputer as AI firms race!")
+    stored = [wire, blog, headline, linking, apart]
+
+    bands, links = probe_keys(new)
+    assert {doc.doc_id for doc in stored if story_keys(doc) & bands} == {"w"}
+    assert {doc.doc_id for doc in stored if story_keys(doc) & links} == {"b", "h", "l"}
+    assert assign_stories([new], stored) == {"n": "S1", "b": "S1", "h": "S1", "l": "S1"}
+    # the keys only narrow what is read: reading only what they find decides the same
+    found = [doc for doc in stored if story_keys(doc) & (bands | links)]
+    assert assign_stories([new], found) == assign_stories([new], stored)
+
+
+def test_near_duplicates_is_similarity_vectorised():
+    docs = [text_signature(text) for text in (WIRE, SYNDICATED, SAME_TOPIC)]
+    signatures = np.array(docs, dtype=np.uint64)
+    pairs = np.array([(0, 1), (0, 2), (1, 2), (2, 2)])
+    expected = [similarity(docs[i], docs[j]) >= NEAR_DUPLICATE_THRESHOLD for i, j in pairs]
+    assert near_duplicates(signatures, signatures, pairs).tolist() == expected == [True, False, False, True]
 
 
 def test_distinct_documents_stay_apart():

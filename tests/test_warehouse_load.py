@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsfacts.extractors.dedup import assign_stories, probe_keys
 from newsfacts.flows import stages
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.ids import article_id
@@ -140,6 +141,28 @@ def test_real_story_grouping_links_a_google_news_cluster(con):
     stories = {r[0] for r in con.execute("SELECT story_id FROM article_rows").fetchall()}
     assert stories == {article_id(NEWS_2023_URL)}
     assert con.execute("SELECT n_articles FROM stories").fetchall() == [(2,)]
+
+
+def test_story_grouping_reads_the_stored_articles_through_their_keys(con):
+    docs = canonical_docs()
+    for run_id, doc in zip(("r1", "r2", "r3"), docs):
+        record = doc.record()
+        load.load_articles(con, run_id, [record], stories=stages.group_stories(con, load.plan_articles(con, [record])))
+    new = docs[1].record() | {"url": "https://other.example/a", "canonical_url": "https://other.example/a",
+                              "content_hash": "different", "related_urls": [NEWS_2023_URL], "signature": []}
+    plan = load.plan_articles(con, [new])
+    stories = stages.group_stories(con, plan)   # files the stored articles under their keys, once
+
+    keyed = con.execute("SELECT count(*) FROM story_keyed").fetchall()[0][0]
+    _bands, links = probe_keys(stages._story_doc(plan.new_rows[0]))
+    pairs, _signatures = load.story_key_matches(con, [(-1, key) for key in links])
+    assert keyed == 3 and pairs.column("article_id").to_pylist() == [article_id(NEWS_2023_URL)]
+    everything = [stages._story_doc(row) for row in load.story_rows(con)]
+    assert stories == assign_stories([stages._story_doc(plan.new_rows[0])], everything) == {
+        article_id("https://other.example/a"): article_id(NEWS_2023_URL)}
+    # an article whose story columns change is filed anew; the others are not read again
+    con.execute("UPDATE article_rows SET title = 'Another headline' WHERE canonical_url = ?", [NEWS_2023_URL])
+    assert [row["canonical_url"] for row in load.unkeyed_story_rows(con)] == [NEWS_2023_URL]
 
 
 def test_without_story_grouping_each_new_article_is_its_own_story(con):

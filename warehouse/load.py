@@ -348,11 +348,76 @@ def plan_articles(con: duckdb.DuckDBPyConnection, records: Iterable, *, run_id: 
     return ArticlePlan(rows, stats)
 
 
-def story_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Stored articles (duplicates aside) with the columns story grouping reads, oldest first."""
-    return [dict(zip(STORY_COLUMNS, values)) for values in con.execute(
-        f"SELECT {', '.join(STORY_COLUMNS)} FROM article_rows WHERE duplicate_of IS NULL"
-        " ORDER BY first_seen_at, published_at NULLS LAST, article_id").fetchall()]
+def story_rows(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str] | None = None) -> list[dict]:
+    """Stored articles (duplicates aside) with the columns story grouping reads, oldest first;
+    with `article_ids`, only those and every other article of their stories."""
+    query = f"SELECT {', '.join(STORY_COLUMNS)} FROM article_rows WHERE duplicate_of IS NULL"
+    order = " ORDER BY first_seen_at, published_at NULLS LAST, article_id"
+    if article_ids is None:
+        return [dict(zip(STORY_COLUMNS, values)) for values in con.execute(query + order).fetchall()]
+    chosen = pa.table({"article_id": pa.array(sorted(set(article_ids)), pa.string())})
+    with staged(con, "staged_story_ids", chosen):
+        return [dict(zip(STORY_COLUMNS, values)) for values in con.execute(
+            query + " AND (article_id IN (SELECT article_id FROM staged_story_ids) OR story_id IN"
+            " (SELECT story_id FROM article_rows JOIN staged_story_ids USING (article_id)))" + order).fetchall()]
+
+
+def story_key_matches(con: duckdb.DuckDBPyConnection, probes: Iterable[tuple[int, int]]) -> tuple[pa.Table, pa.Table]:
+    """The stored articles (duplicates aside) filed under the probes' keys (save_story_keys),
+    probes being (probe, key): the (probe, article_id) pairs, and each matched article's
+    (article_id, signature) once."""
+    probes = list(probes)
+    table = pa.table({"probe": pa.array([probe for probe, _ in probes], pa.int64()),
+                      "key": pa.array([key for _, key in probes], pa.int64())})
+    with staged(con, "staged_probes", table):
+        con.execute("CREATE OR REPLACE TEMP TABLE story_hits AS SELECT DISTINCT p.probe, k.article_id"
+                    " FROM staged_probes p JOIN story_keys k USING (key)"
+                    " JOIN article_rows a USING (article_id) WHERE a.duplicate_of IS NULL")
+    try:
+        pairs = con.sql("SELECT probe, article_id FROM story_hits").to_arrow_table()
+        signatures = con.sql("SELECT article_id, signature FROM article_rows"
+                                 " WHERE article_id IN (SELECT article_id FROM story_hits)").to_arrow_table()
+    finally:
+        con.execute("DROP TABLE story_hits")
+    return pairs, signatures
+
+
+# What an article's story keys are computed from: a change to any of these files them anew.
+# (DuckDB's hash: should a new version hash otherwise, every article is filed once more.)
+_STORY_FINGERPRINT = "hash(canonical_url, url, google_link, title, related_urls, signature)"
+
+
+def unkeyed_story_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Stored articles (duplicates aside) whose story keys are missing or out of date, with
+    their fingerprint: after a night's batch, that batch's articles (all of them, once, on a
+    warehouse from before story_keys)."""
+    return [dict(zip((*STORY_COLUMNS, "fingerprint"), values)) for values in con.execute(
+        f"SELECT {', '.join(STORY_COLUMNS)}, {_STORY_FINGERPRINT} AS fingerprint"
+        " FROM article_rows a WHERE duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM story_keyed k"
+        f" WHERE k.article_id = a.article_id AND k.fingerprint = {_STORY_FINGERPRINT})").fetchall()]
+
+
+def save_story_keys(con: duckdb.DuckDBPyConnection, keyed: Mapping[str, tuple[int, Iterable[int]]]) -> None:
+    """File articles under their story keys: article id → (fingerprint, keys), replacing what
+    was filed for them before."""
+    if not keyed:
+        return
+    ids = pa.array(list(keyed), pa.string())
+    pairs = [(key, article_id) for article_id, (_, keys) in keyed.items() for key in keys]
+    with transaction(con):
+        con.register("_keyed", pa.table({"article_id": ids,
+                                         "fingerprint": pa.array([fingerprint for fingerprint, _ in keyed.values()],
+                                                                pa.uint64())}))
+        con.register("_keys", pa.table({"key": pa.array([k for k, _ in pairs], pa.int64()),
+                                        "article_id": pa.array([a for _, a in pairs], pa.string())}))
+        try:
+            con.execute("DELETE FROM story_keys WHERE article_id IN (SELECT article_id FROM _keyed)")
+            con.execute("DELETE FROM story_keyed WHERE article_id IN (SELECT article_id FROM _keyed)")
+            con.execute("INSERT INTO story_keyed SELECT article_id, fingerprint FROM _keyed")
+            con.execute("INSERT INTO story_keys SELECT key, article_id FROM _keys")
+        finally:
+            con.unregister("_keyed")
+            con.unregister("_keys")
 
 
 def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable,
