@@ -75,8 +75,9 @@ def test_the_checks_and_the_data_tests_catch_what_they_look_for(demo_warehouse, 
                              [pair[0], lowered]).fetchone()[0]
         con.execute("UPDATE fact_rows SET value = NULL WHERE fact_id = ?", [nulled])
     facts = demo_facts(db)
-    before = set(reversed_against_gold(demo_facts(demo_warehouse)))
-    assert [fact[0] for fact in reversed_against_gold(facts) if fact not in before] == [pair[0]]
+    # by fact id: a fact changed below (a null value) may be one already reversed in the demo
+    before = {fact[0] for fact in reversed_against_gold(demo_facts(demo_warehouse))}
+    assert [fact[0] for fact in reversed_against_gold(facts) if fact[0] not in before] == [pair[0]]
     assert [fact[0] for fact in lower_case_parties(facts)] == [lowered]
     con = open_reader(db)
     assert [row for row in con.execute(NAMES_TEST.read_text()).fetchall()] == [
