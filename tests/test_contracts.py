@@ -15,6 +15,8 @@ from newsfacts.extractors.facts.model import QUALIFIERS
 from newsfacts.extractors.facts.registry import MEASURES, UNITS, default_registry
 from newsfacts.warehouse import conflicts, load
 from newsfacts.warehouse.db import _schema_files, open_reader, open_writer
+from newsfacts.warehouse.rules import as_of_interval
+from newsfacts.warehouse.sql import run_query
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA_TESTS = sorted((PROJECT / "warehouse" / "schema" / "tests").glob("*.sql"))
@@ -65,8 +67,8 @@ def test_the_database_refuses_an_unknown_conflict_status(con):
                     " VALUES ('c1', 'Acme', 'investment', 'USD', 'pending')")
 
 
-def test_migration_003_converts_a_warehouse_of_the_previous_schema(tmp_path):
-    path = tmp_path / "old.duckdb"
+def warehouse_before_migration_003(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a new warehouse at PATH with migrations 001 and 002 only, no views."""
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
                 " applied_at TIMESTAMP NOT NULL)")
@@ -74,6 +76,12 @@ def test_migration_003_converts_a_warehouse_of_the_previous_schema(tmp_path):
         if version < 3:
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?, ?, now()::TIMESTAMP)", [version, name])
+    return con
+
+
+def test_migration_003_converts_a_warehouse_of_the_previous_schema(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = warehouse_before_migration_003(path)
     con.execute("INSERT INTO fact_rows (fact_id, article_id, key_id, subject, metric, unit, qualifier, value)"
                 " VALUES ('f1', 'a1', 'k1', 'Anthropic', 'investment', 'USD', 'up_to', 4e9)")
     con.execute("INSERT INTO conflict_rows (conflict_id, subject, metric, unit, status)"
@@ -91,6 +99,29 @@ def test_migration_003_converts_a_warehouse_of_the_previous_schema(tmp_path):
                                 " WHERE table_name = 'fact_rows'").fetchall())
     assert types["metric"].startswith("ENUM") and types["qualifier"].startswith("ENUM")
 
+
+
+def test_a_reader_of_a_warehouse_older_than_the_macros_still_has_them(tmp_path):
+    """A warehouse written before migration 003 (no writer of this version has opened it yet):
+    reports, `newsfacts review` and analysts' SQL ask needs_review(status) all the same."""
+    path = tmp_path / "old.duckdb"
+    con = warehouse_before_migration_003(path)
+    con.execute("INSERT INTO conflict_rows (conflict_id, subject, metric, unit, status)"
+                " VALUES ('k1', 'Anthropic', 'investment', 'USD', 'open'), ('k2', 'Anthropic', 'revenue', 'USD', 'dismissed')")
+    con.close()
+
+    reader = open_reader(path)
+    assert reader.execute("SELECT conflict_id FROM conflict_rows WHERE needs_review(status)").fetchall() == [("k1",)]
+    reader.close()
+    assert run_query(path, "SELECT count(*) FROM conflict_rows WHERE needs_review(status)")[1] == [(1,)]
+
+
+@pytest.mark.parametrize("as_of", ["2025", "2024", "2025-02", "2024-02", "2025-12", "2025-03-31",
+                                   "2026-02-02T09:00:00+00:00", " 2025-06 ", "2025-13", "2025-02-30",
+                                   "soon", "", None])
+def test_the_sql_end_of_an_as_of_is_the_python_one(con, as_of):
+    interval = as_of_interval(as_of)
+    assert con.execute("SELECT as_of_end(?)", [as_of]).fetchone()[0] == (interval[1] if interval else None)
 
 def test_every_view_column_is_documented(con):
     undocumented = con.execute("""

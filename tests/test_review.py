@@ -162,6 +162,19 @@ def test_uncontested_keys_show_their_most_recent_value(tmp_path):
     reader.close()
 
 
+
+def test_a_bare_year_is_as_recent_as_its_last_day(con):
+    """'2025' covers the whole year: it is newer than '2025-06-30' (text order says older), as the
+    conflict suggestion counts it (warehouse.conflicts._latest)."""
+    con.execute("INSERT INTO article_rows (article_id, url, canonical_url) VALUES ('a1', 'u1', 'u1'), ('a2', 'u2', 'u2')")
+    for fact_id, article_id, value, as_of in [("f1", "a1", 4e9, "2025-06-30"), ("f2", "a2", 8e9, "2025"),
+                                             ("f3", "a1", 1e9, "2024-12-31T23:00:00+00:00")]:
+        con.execute("INSERT INTO fact_rows (fact_id, article_id, key_id, subject, metric, unit, qualifier, value, as_of)"
+                    " VALUES (?, ?, 'k1', 'Amazon', 'investment', 'USD', 'exact', ?, ?)", [fact_id, article_id, value, as_of])
+    assert con.execute("SELECT value, as_of, fact_id FROM current_figures").fetchall() == [(8e9, "2025", "f2")]
+    con.execute("UPDATE fact_rows SET as_of = '2026-01-02' WHERE fact_id = 'f1'")
+    assert con.execute("SELECT value, as_of FROM current_figures").fetchall() == [(4e9, "2026-01-02")]
+
 def test_review_works_inside_the_callers_transaction(tmp_path):
     path = tmp_path / "w.duckdb"
     with open_writer(path) as con:

@@ -28,7 +28,7 @@ from newsfacts.warehouse.load import now_utc, staged, transaction
 from newsfacts.warehouse.rules import Figure, agreement, as_of_interval, classify_pair, format_figure, most_serious, separate_events, short_date
 
 # A conflict's life cycle (the conflict_status ENUM of migration 003). The SQL side asks
-# needs_review(status), a macro in views.sql; a test holds the two equal.
+# needs_review(status), a macro in schema/macros.sql; a test holds the two equal.
 NEEDS_REVIEW = ("open", "reopened")
 NEEDS_REVIEW_CLASSES = ("contradiction",)
 DECIDED = ("resolved", "dismissed")

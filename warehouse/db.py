@@ -57,8 +57,17 @@ def latest_schema_version() -> int:
     return files[-1][0] if files else 0
 
 
+def _schema_text(name: str) -> str:
+    return resources.files("newsfacts.warehouse").joinpath("schema", name).read_text(encoding="utf-8")
+
+
 def _views_sql() -> str:
-    return resources.files("newsfacts.warehouse").joinpath("schema", "views.sql").read_text(encoding="utf-8")
+    return _schema_text("macros.sql") + "\n" + _schema_text("views.sql")
+
+
+def _temporary_macros_sql() -> str:
+    """macros.sql for a read-only session: the same macros, in the session's temporary catalog."""
+    return _schema_text("macros.sql").replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO")
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -161,6 +170,8 @@ def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnec
         # it already knows): statements are screened by warehouse.sql for that.
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
+        # this code's macros, also on a warehouse written before they existed
+        con.execute(_temporary_macros_sql())
     except duckdb.Error as exc:
         con.close()
         raise WarehouseError(f"cannot open {path} read-only: {first_line(exc)}") from exc

@@ -1,10 +1,7 @@
 -- Documented views for analysts. Re-created every time a writer opens the warehouse, so this
 -- file is the single definition (no migration needed to change a view).
 
--- The statuses of a conflict that still needs a reviewer's decision, written once: views,
--- reports and `newsfacts review` ask needs_review(status) (warehouse.conflicts.NEEDS_REVIEW
--- is the same pair for Python; a test holds them equal).
-CREATE OR REPLACE MACRO needs_review(status) AS status IN ('open', 'reopened');
+-- The macros these views use (needs_review, as_of_end) are in macros.sql, created first.
 
 CREATE OR REPLACE VIEW articles AS
 SELECT a.article_id, a.url, a.canonical_url, a.source, a.publisher, a.title, a.published_at,
@@ -164,7 +161,7 @@ WITH candidates AS (
            row_number() OVER (
                PARTITION BY f.key_id
                ORDER BY (f.rank = 'preferred') DESC, (f.rank = 'deprecated') ASC,
-                        f.as_of DESC NULLS LAST, f.published_at DESC NULLS LAST, f.fact_id
+                        as_of_end(f.as_of) DESC NULLS LAST, f.published_at DESC NULLS LAST, f.fact_id
            ) AS pos,
            count(*) OVER (PARTITION BY f.key_id) AS n_facts
     FROM facts f
