@@ -118,6 +118,7 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, 
                 summary = _run_without_prefect(sources_path, db_path, reports_dir, substitutions, batch_size,
                                                period)
             else:
+                from newsfacts.flows.leftovers import guard_run
                 from newsfacts.flows.nightly import AllSourcesFailed, nightly
 
                 flow, parts = nightly, 0
@@ -127,11 +128,12 @@ def run(sources, db_path, reports_dir, demo, demo_port, no_prefect, batch_size, 
                     flow = nightly.with_options(task_runner=dask_task_runner(dask_address, dask_workers))
                     parts = dask_workers or DASK_EXTRACT_PARTS
                 try:
-                    summary = asyncio.run(flow(
-                        sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
-                        substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
-                        extract_parts=parts,
-                    ))
+                    with guard_run():  # Prefect's temporary server never outlives the run
+                        summary = asyncio.run(flow(
+                            sources_path=str(sources_path), db_path=db_path, reports_dir=reports_dir,
+                            substitutions=substitutions, show_progress=True, batch_size=batch_size, **period,
+                            extract_parts=parts,
+                        ))
                 except AllSourcesFailed as failed:
                     summary = failed.summary
     click.echo(summary.line())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from hostile_site import DEAL, article, rss, write_site
+from test_leftovers import stop_tagged, tagged, wait_until
 
 from newsfacts.warehouse.db import open_reader
 
@@ -196,6 +200,57 @@ def test_the_flow_run_fails_when_every_source_failed_and_is_partial_when_some_di
                             db_path=str(tmp_path / "w.duckdb"), reports_dir=None))
     assert caught.value.summary.sources_failed == 1
 
+
+
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory):
+    """One Prefect home for the module's runs: its database is created (migrated) once."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def temporary_server(tag: str) -> str | None:
+    """The URL of the temporary Prefect API that a process tagged `tag` serves, once it answers."""
+    import httpx
+
+    for pid in tagged(tag):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if "uvicorn" in command and "--port" in command:
+            url = f"http://127.0.0.1:{command[command.index('--port') + 1]}/api"
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                pass
+    return None
+
+
+@pytest.mark.prefect
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds processes through /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_a_killed_run_leaves_no_prefect_server_behind(tmp_path, site, prefect_home, signum):
+    """`newsfacts run` with Prefect, killed once its temporary server answers, while a slow feed
+    keeps the run going: no process it started (the server above all) is left."""
+    tag = uuid.uuid4().hex
+    environment = {name: value for name, value in os.environ.items() if name != "PREFECT_API_URL"}
+    environment.update(TEST_TAG=tag, PREFECT_HOME=str(prefect_home), COLUMNS="120")
+    sources = sources_file(tmp_path, site, ["/feed.xml", "/_fault/slow?delay=10"])
+    run = subprocess.Popen([sys.executable, "-m", "newsfacts.cli", "run", "--sources", str(sources),
+                            "--db", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "reports")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+    try:
+        assert wait_until(lambda: temporary_server(tag) or run.poll() is not None, 150), "no server answered"
+        assert run.poll() is None, run.stderr.read().decode()   # killed mid-run, not after it
+        run.send_signal(signum)
+        run.wait(timeout=30)
+        assert run.returncode == -signum
+        assert wait_until(lambda: not tagged(tag), 20), f"left running: {tagged(tag)}"
+    finally:
+        run.kill()
+        run.wait()
+        stop_tagged(tag)
 
 # --- a terminal: log lines above the bars, every stage has one ---------------------------------
 
