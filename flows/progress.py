@@ -40,20 +40,38 @@ def progress_display(enabled: bool) -> Iterator[ProgressCallback | None]:
 @contextmanager
 def _logs_above(bar) -> Iterator[None]:
     """Log handlers made before the display write to the terminal directly, in the middle of
-    the bars; while it is drawn they write through rich, which prints each line above them."""
-    terminal, swapped = sys.__stderr__, []
+    the bars; while it is drawn, what they write goes through the display's console, which
+    prints each line above the bars. A plain stream handler writes to rich's stand-in for
+    stderr; a rich-based handler (Prefect's) has a console of its own, which would write past
+    that stand-in to the terminal, so the display's console prints its records (as plain text)."""
+    from rich.text import Text
+
+    terminal, swapped, rerouted = sys.__stderr__, [], []
     loggers = [logging.getLogger()] + [logger for logger in logging.root.manager.loggerDict.values()
                                        if isinstance(logger, logging.Logger)]
     for handler in {handler for logger in loggers for handler in logger.handlers}:
-        console = getattr(handler, "console", None)  # rich-based handlers (Prefect's) hold a console
+        console = getattr(handler, "console", None)
         if console is not None and getattr(console, "file", None) is terminal:
-            swapped.append((console, "file", console.file))
-            console.file = sys.stderr
+            rerouted.append(handler)
+            handler.emit = _printed_by(bar.console, handler, Text)
         elif isinstance(handler, logging.StreamHandler) and handler.stream is terminal:
-            swapped.append((handler, "stream", handler.stream))
+            swapped.append((handler, handler.stream))
             handler.stream = sys.stderr  # rich's proxy while the display is live
     try:
         yield
     finally:
-        for owner, attribute, original in swapped:
-            setattr(owner, attribute, original)
+        for handler, stream in swapped:
+            handler.stream = stream
+        for handler in rerouted:
+            del handler.emit  # its class's own again
+
+
+def _printed_by(console, handler: logging.Handler, text_type) -> Callable[[logging.LogRecord], None]:
+    def emit(record: logging.LogRecord) -> None:
+        try:
+            console.print(text_type(handler.format(record)), soft_wrap=True)
+        except RecursionError:
+            raise
+        except Exception:
+            handler.handleError(record)
+    return emit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hostile_site import DEAL, article, rss, write_site
+from terminal import COLUMNS, open_terminal, read_all, screen
 from test_leftovers import stop_tagged, tagged, wait_until
 
 from newsfacts.warehouse.db import open_reader
@@ -254,37 +256,40 @@ def test_a_killed_run_leaves_no_prefect_server_behind(tmp_path, site, prefect_ho
 
 # --- a terminal: log lines above the bars, every stage has one ---------------------------------
 
-def test_on_a_terminal_log_lines_do_not_break_the_progress_bars(tmp_path, site):
-    """The run's stderr is a pseudo-terminal; a failing source logs an ERROR line mid-run."""
-    import os
-    import pty
-    import re
+STAGES = ("Fetching feeds", "Fetching articles", "Extracting facts", "Loading", "Finding conflicts",
+          "Writing the report")
+LEVEL = re.compile(r"\b(DEBUG|INFO|WARNING|ERROR|CRITICAL)\b")
+# a log line as the plain handler (`ERROR   message`) or Prefect's (`12:00:01.234 | ERROR   | …`) writes it
+LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3} \| )?(DEBUG|INFO|WARNING|ERROR|CRITICAL) +(\| )?\S")
 
+
+@pytest.mark.parametrize("prefect", [pytest.param(False, id="no-prefect"),
+                                     pytest.param(True, id="prefect", marks=pytest.mark.prefect)])
+def test_on_a_terminal_log_lines_do_not_break_the_progress_bars(tmp_path, site, prefect_home, prefect):
+    """The run's output is a pseudo-terminal; a failing source logs an ERROR line mid-run. At the
+    end the screen holds each stage's bar once, finished, and every log line on a line of its own."""
     # the slow one keeps the bars on screen when the other failure is logged
     sources = sources_file(tmp_path, site, ["/feed.xml", "/missing.xml", "/_fault/slow?delay=0.5"])
-    controller, terminal = pty.openpty()
+    controller, terminal = open_terminal()
+    environment = {name: value for name, value in os.environ.items() if name != "PREFECT_API_URL"}
+    environment.update(TERM="xterm", COLUMNS=str(COLUMNS), PREFECT_HOME=str(prefect_home))
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsfacts.cli", "run", "--no-prefect", "--sources", str(sources),
-         "--db", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "reports")],
-        stdout=terminal, stderr=terminal, env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
-    os.close(terminal)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:          # the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    assert process.wait(timeout=180) == 3
-    os.close(controller)
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
-    lines = [line for part in text.split("\n") for line in part.split("\r") if line.strip()]
-    level = re.compile(r"(INFO|WARNING|ERROR) {2,}")
-    logged = [line for line in lines if level.search(line)]
-    assert any("ERROR" in line for line in logged), text
+        [sys.executable, "-m", "newsfacts.cli", "run", *([] if prefect else ["--no-prefect"]),
+         "--sources", str(sources), "--db", str(tmp_path / "w.duckdb"), "--reports", str(tmp_path / "reports")],
+        stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, env=environment)
+    try:
+        lines = screen(read_all(controller, terminal))
+        assert process.wait(timeout=240) == 3, "\n".join(lines)
+    finally:
+        process.kill()
+    shown = "\n".join(lines)
+    for stage in STAGES:
+        bars = [line for line in lines if line.startswith(stage)]
+        assert len(bars) == 1, f"{stage}: {bars}\n{shown}"
+        done, total = re.search(r"(\d+)/(\d+)", bars[0]).groups()
+        assert done == total, bars[0]
+        assert not LEVEL.search(bars[0]), bars[0]
+    logged = [line for line in lines if LEVEL.search(line)]
+    assert any("ERROR" in line and "missing.xml" in line for line in logged), shown
     for line in logged:                     # a log line is a line of its own, not glued to a bar
-        assert level.match(line.lstrip()), line
-    for label in ("Fetching feeds", "Loading", "Finding conflicts", "Writing the report"):
-        assert label in text, label
+        assert LOG_LINE.match(line), f"{line!r}\n{shown}"
