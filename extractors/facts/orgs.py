@@ -37,6 +37,7 @@ from .components import (
     marks,
     match_regions,
     on_doc,
+    read_jsonl,
     token_columns,
 )
 from .wordclasses import any_lower, any_text, word_class
@@ -121,6 +122,13 @@ _LISTS = _phrase_lists("name_words.jsonl")
 NOT_ORG_WORDS |= {word for phrase in _LISTS.get("place", []) for word in phrase.split()}
 PERSON_TITLES = {word for phrase in _LISTS.get("person_title", []) for word in phrase.split()}
 ORG_SUFFIXES |= set(_LISTS.get("corporate_suffix", []))
+# other industries' company words ("Solara Airways", "Almirex Pharma") say what kind of company a name is
+KIND_BY_LAST_WORD.update(next(rec["kinds"] for rec in read_jsonl(default_data_path("name_words.jsonl"))
+                              if rec["kind"] == "company_word"))
+LEGAL_FORMS = frozenset(_LISTS.get("legal_form", []))
+ORG_SUFFIXES |= set(KIND_BY_LAST_WORD) | LEGAL_FORMS
+DEAL_VERBS |= set(_LISTS.get("deal_verb", []))
+NOT_ORG_WORDS |= set(_LISTS.get("not_company_acronym", [])) | set(_LISTS.get("function_word", []))
 ORG_INTRODUCERS |= {tuple(phrase.split()) for phrase in _LISTS.get("introducer", [])}
 
 _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
@@ -213,12 +221,32 @@ class OrgRecogniser:
         known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
         known = _with_name_tails(doc, known)
         taken = {i for start, end, *_ in known for i in range(start, end)}
-        unknown = [span for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
-        unknown += _other_mentions(doc, unknown, taken)
+        unknown = [_short_form(doc, span) for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
+        unknown += _other_mentions(doc, unknown + _without_legal_forms(doc, unknown), taken)
         unknown = _short_names(doc, unknown, taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
         doc._.set(ORG_MARKS, sorted(_longest_first(known + unknown_marks)))
         return doc
+
+
+def _legal_form_start(span: Span) -> int:
+    """Where "Inc." or ", Inc." starts in a name ("Harbourside Retail, Inc."), or its end."""
+    end = span.end
+    while end - span.start > 1 and span.doc[end - 1].text in LEGAL_FORMS | {",", "&"}:
+        end -= 1
+    return end
+
+
+def _short_form(doc: Doc, span: Span) -> Span:
+    """"Northwind Fiber LLC", "Harbourside Retail, Inc.": the company's name is kept without its
+    legal form (the form stays part of the matched words)."""
+    end = _legal_form_start(span)
+    return span if end == span.end else Span(doc, span.start, span.end, label=doc[span.start:end].text)
+
+
+def _without_legal_forms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """The names without their legal form, to find where the article writes them so."""
+    return [Span(doc, s.start, end, label=s.label_) for s in spans if (end := _legal_form_start(s)) < s.end]
 
 
 def _longest_first(found: list[tuple]) -> list[tuple]:
@@ -362,9 +390,14 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
         if i > 0 and doc[i - 1].text in PERSON_TITLES:
             k = _skip_run(candidates, k, i, n, doc)
             continue  # "President Emmanuel Macron" is a person
+        if doc[i].text in LEGAL_FORMS:
+            continue   # "Inc." of "Harbourside Retail, Inc." is no name on its own
         j = i + 1
         while j < n and j not in taken:
             token = doc[j]
+            if token.text == "," and j + 1 < n and doc[j + 1].text in LEGAL_FORMS and j + 1 not in taken:
+                j += 2   # "Harbourside Retail, Inc."
+                break
             if not (_capitalised(token) or token.text in ORG_SUFFIXES or
                     (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1]))):
                 break
@@ -391,7 +424,8 @@ def _capitalised(token) -> bool:
 
 
 def _looks_like_org(doc: Doc, span: Span) -> bool:
-    if len(span) > 4:
+    # "Cascadia Power & Light Co.": the ampersand and the legal form are no extra words
+    if sum(t.text not in ("&", ",") and t.text not in LEGAL_FORMS for t in span) > 4:
         return False
     if span[-1].text in ORG_SUFFIXES and len(span) > 1:
         return True

@@ -34,6 +34,7 @@ _FIRST_PERSON = word_list("first_person")
 _FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
 _COPULAS = word_list("copulas")
 _CLAUSE_OPENERS = word_list("clause_openers")
+_OBJECT_PREPOSITIONS = word_list("object_prepositions")
 _SPEAKER_VERBS = SPEECH_VERBS | word_list("speaker_added")   # "…, the company added": a speaker, not an agent
 
 _DESCRIPTOR = any_lower(DESCRIPTOR_KINDS)
@@ -108,6 +109,8 @@ def _descriptions(doc: Doc) -> list[tuple[int, int, object]]:
     for head in has(doc, _DESCRIPTOR).nonzero()[0].tolist():
         if head + 1 < len(doc) and words[head + 1] in DESCRIPTOR_KINDS:
             continue  # "the company's" is fine; "the investment firm" reads the last noun
+        if doc[head].text[:1].isupper() and head > 0 and doc[head - 1].text[:1].isupper() and words[head - 1] != "the":
+            continue  # "Tanjong Pacific Logistics Trust", "Orchard Gate REIT": a name, not a description
         i = head - 1
         while i >= max(head - _DESCRIPTOR_REACH, 0) and words[i] != "the" and _modifier(doc[i]):
             i -= 1
@@ -131,10 +134,13 @@ def _description_antecedent(words, start, end, k, starts, own, known, mention_st
         fits = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
         fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
     fits = [m for m in fits if kinds is _ANY_KIND or lexicon.kind(m[2]) in kinds]
-    if not fits:
-        return None
-    label = fits[0][2]
-    return None if not opens_clause and any(m[2] == label for m in own) else label
+    if not opens_clause and any(o[2] == m[2] for o in own for m in fits[:1]):
+        if words[start - 1] not in _OBJECT_PREPOSITIONS:
+            return None
+        # after a preposition it is some company its sentence does not name: "Lufthansa's investment
+        # in Adriatic Wings …. Lufthansa paid $450 million for shares in the Zagreb-based carrier"
+        fits = [m for m in fits if not any(o[2] == m[2] for o in own)]
+    return fits[0][2] if fits else None
 
 
 def _pronouns(doc: Doc) -> list[tuple[int, int, object]]:
@@ -144,8 +150,8 @@ def _pronouns(doc: Doc) -> list[tuple[int, int, object]]:
     words = lower_words(doc)
     found = []
     for i in has(doc, _PRONOUN).nonzero()[0].tolist():
-        if not _in_figure_sentence(doc, i):
-            continue
+        if not _in_figure_sentence(doc, i) or doc[i].text.isupper() and len(doc[i]) > 1:
+            continue   # "US" is the country
         if words[i] in _FIRST_PERSON:
             found.append((i, i + 1, _FIRST_PERSON_REF))
         elif i + 1 < len(doc) and words[i + 1] not in _COPULAS:

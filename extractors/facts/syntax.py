@@ -29,12 +29,17 @@ PARSES = doc_extension("newsfacts_parses")   # {sentence start: Parse}
 MODEL_DIR = "syntax"
 _MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
 _NAME_TAGS = {"NNP", "NNPS"}
+_LOOSE_NAME_TAGS = word_list("loose_name_tags")
 _LEDE_SENTENCES = 3
 _MODEL_BATCH = 256   # sentences per call of the model's components
 _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "not_company"
                 for word in rec["words"]}
 _SPEECH_VERBS = word_list("speaker_verbs")
 _MARKUP = word_list("markup")
+# "FRANKFURT -", "PORTLAND, Ore., Feb. 19, 2026 --", "DUBAI, Nov 18 (Newswire) -": a city in capitals,
+# what follows it up to a dash
+_DATELINE = re.compile(r"[A-Z][A-Z.'’ ]{2,}(?:,[^\n—–]{0,48}?)?\s+(?:--|-|—|–)\s+")
+_DATELINE_TOKENS = 24
 
 
 def model_path(name: str = MODEL_DIR) -> Path:
@@ -120,12 +125,16 @@ class SyntaxParser:
     def _build(model: Language, doc: Doc, start: int, end: int, figures: list[tuple[int, int]],
                marks: list[tuple]) -> Parse | None:
         # Markdown marks ("**", "#", "|") are no words: the model never saw them
+        # a wire dateline ("DUBAI, Nov 18 (Newswire) -") is no part of the sentence's grammar
+        first = doc[start].idx
+        dateline = _DATELINE.match(doc[start:min(end, start + _DATELINE_TOKENS)].text) if doc[start].is_upper else None
+        cut = first + dateline.end() if dateline else first
         offsets, words, spaces = [], [], []
         tokens = doc[start:end + 1] if end < len(doc) else doc[start:end]
         space_after = False
         for token in reversed(tokens):   # backwards: a word is followed by a space if the next token is one
             i = token.i
-            if i < end and not token.is_space and token.text not in _MARKUP:
+            if i < end and not token.is_space and token.text not in _MARKUP and token.idx >= cut:
                 offsets.append(i)
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_) or space_after)
@@ -244,13 +253,12 @@ def name_runs(parse: Parse, article: Doc) -> None:
     taken = {k for span in ents for k in range(span.start, span.end)}
     k = 0
     while k < len(sent):
-        if k in taken or sent[k].tag_ not in _NAME_TAGS or not _capitalised(sent[k].text):
+        if k in taken or not _name_word(sent, k):
             k += 1
             continue
         j = k + 1
         while j < len(sent) and j not in taken and (
-                (sent[j].tag_ in _NAME_TAGS and _capitalised(sent[j].text))
-                or (sent[j].text == "&" and j + 1 < len(sent) and _capitalised(sent[j + 1].text))):
+                _name_word(sent, j) or (sent[j].text == "&" and j + 1 < len(sent) and _capitalised(sent[j + 1].text))):
             j += 1
         # "Adriatic Wings": a capitalised word tagged as an adjective before the run joins it
         i = k
@@ -261,6 +269,22 @@ def name_runs(parse: Parse, article: Doc) -> None:
         taken.update(range(i, j))
         k = j
     sent.ents = filter_spans(ents)
+
+
+def _name_word(sent: Doc, k: int) -> bool:
+    """A proper noun by its tag, or by its capital where the tagger took an unknown name for a
+    common noun or an adjective ("Lufthansa's …", "… in Adriatic Wings"): inside a sentence, or
+    opening it as a possessor."""
+    token = sent[k]
+    if not _capitalised(token.text):
+        return False
+    if token.tag_ in _NAME_TAGS:
+        return True
+    if token.tag_ not in _LOOSE_NAME_TAGS or not token.is_alpha or token.is_upper and len(token) < 3:
+        return False
+    if k + 1 < len(sent) and len(sent[k + 1]) == 1 and sent[k + 1].text.isalnum():
+        return False   # a label: "Class A common stock", "Phase 2"
+    return k > 0 or (k + 1 < len(sent) and sent[k + 1].text in ("'s", "’s"))
 
 
 def _capitalised(text: str) -> bool:
