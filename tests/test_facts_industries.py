@@ -101,3 +101,32 @@ def test_a_capitalised_trust_after_a_name_is_no_description():
     text = ("Selangor Harbour REIT said GIC will buy a 20% interest in Meranti Logistics Trust, "
             "a deal that values Meranti Logistics Trust at $2.1 billion.")
     assert ("valuation", "Meranti Logistics Trust", None, 2.1e9) in parties(text)
+
+
+# -- press releases and filings ----------------------------------------------------------------
+
+def test_a_release_defines_two_terms_after_the_ticker():
+    text = ('Ostlund Brands, Inc. (NASDAQ: OSTB) ("Ostlund" or the "Company") today reported results. '
+            "The Company said net sales were $5.2 billion for the quarter, including Fairmead Grocers.")
+    assert ("revenue", "Ostlund Brands", None, 5.2e9) in parties(text)
+
+
+# -- appositions -------------------------------------------------------------------------------
+
+def test_a_description_in_apposition_is_the_name_before_it():
+    text = ("Arlen Resources has a stake in Vessa Mining, the copper miner that reported revenue of "
+            "$900 million for 2025.")
+    assert parties(text) == [("revenue", "Vessa Mining", None, 9e8)]
+
+
+def test_a_name_after_a_unit_noun_is_a_company_and_no_short_form_of_its_parent():
+    text = ("Kaldera posted record results. Its freight arm, Kaldera Logistics, ended June at an annualised "
+            "revenue run-rate of $310 million. Kaldera reported revenue of $2.2 billion for the half.")
+    assert parties(text) == [("revenue", "Kaldera Logistics", None, 3.1e8), ("revenue", "Kaldera", None, 2.2e9)]
+
+
+def test_well_known_companies_of_other_industries_are_in_the_lexicon():
+    lexicon = default_lexicon()
+    assert lexicon.canonical("Deutsche Lufthansa") == "Lufthansa" and lexicon.kind("Lufthansa") == "airline"
+    assert lexicon.kind("T-Mobile") == "telecom" and lexicon.kind("Rio Tinto") == "mining"
+    assert parties("AT&T paid $1.2 billion for the spectrum licences.")[0][1] == "AT&T"

@@ -56,7 +56,8 @@ KIND_BY_LAST_WORD = {
 _AUXILIARIES = {"has", "have", "had", "will", "would", "is", "was", "also", "already", "now", "just", "then"}
 _APPOSITION_NOUNS = {"company", "startup", "start-up", "operator", "provider", "developer", "firm", "lab", "fund",
                      "investor", "utility", "producer", "maker", "chipmaker", "group", "neocloud", "manager",
-                     "owner", "builder", "designer", "supplier", "platform", "unit", "subsidiary"}
+                     "owner", "builder", "designer", "supplier", "platform", "carrier", "airline", "drugmaker",
+                     "retailer", "grocer", "miner", "reit", "telco"}
 _EXCHANGES = {"Nasdaq", "NYSE", "LSE", "TSX", "ASX", "Euronext"}
 PROVIDER_KINDS = {"hyperscaler", "neocloud", "chipmaker", "provider"}
 SELLER_RANK = {"neocloud": 3, "provider": 3, "chipmaker": 2, "hyperscaler": 1}
@@ -126,6 +127,7 @@ ORG_SUFFIXES |= set(_LISTS.get("corporate_suffix", []))
 KIND_BY_LAST_WORD.update(next(rec["kinds"] for rec in read_jsonl(default_data_path("name_words.jsonl"))
                               if rec["kind"] == "company_word"))
 LEGAL_FORMS = frozenset(_LISTS.get("legal_form", []))
+_PART_NOUNS = frozenset(_LISTS.get("part_of_company", []))
 ORG_SUFFIXES |= set(KIND_BY_LAST_WORD) | LEGAL_FORMS
 DEAL_VERBS |= set(_LISTS.get("deal_verb", []))
 NOT_ORG_WORDS |= set(_LISTS.get("not_company_acronym", [])) | set(_LISTS.get("function_word", []))
@@ -135,7 +137,9 @@ _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
 _CAPITAL_FIRST = word_class(lambda lex: "A" <= lex.orth_[:1] <= "Z")
 _NOT_ORG = any_text(NOT_ORG_WORDS)
 _SUFFIX_OR_TICKER = any_text(ORG_SUFFIXES | _EXCHANGES)
+_APPOSITION_NOUNS |= _PART_NOUNS
 _APPOSITION = any_lower(_APPOSITION_NOUNS)
+_COMMA = any_text((",",))
 _VERB = any_lower(DEAL_VERBS | {"'s", "’s"})
 _INTRODUCER = any_lower(_INTRODUCER_LAST_WORDS)
 
@@ -323,7 +327,7 @@ def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
 def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
     """"Verdant Compute" in the headline, "Verdant" after: within a document the first word of
     an unknown multi-word name, standing alone, is that company."""
-    full_names = {span[0].orth: span.label_ for span in found if len(span) > 1}
+    full_names = {span[0].orth: span.label_ for span in found if len(span) > 1 and not _part_of_company(doc, span)}
     if not full_names:
         return found
     kept = [Span(doc, s.start, s.end, label=full_names[s[0].orth]) if len(s) == 1 and s[0].orth in full_names else s
@@ -342,6 +346,11 @@ def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
                 continue
             kept.append(Span(doc, i, i + 1, label=label))
     return kept
+
+
+def _part_of_company(doc: Doc, span: Span) -> bool:
+    """"its cargo arm, Nordavia Cargo,": a part of the company its first word names."""
+    return span.start > 1 and doc[span.start - 1].text == "," and doc[span.start - 2].lower_ in _PART_NOUNS
 
 
 def _capitalised_runs(doc: Doc, taken: set[int]):
@@ -367,6 +376,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
         return within
 
     strong = soon(has(doc, _SUFFIX_OR_TICKER), 5) | soon(has(doc, _APPOSITION), 9)
+    strong[2:] |= _after_apposition_noun(doc)[2:]
     verbs = np.zeros(n, dtype=bool)
     verbs[:-1] = has(doc, _VERB)[1:]
     weak = soon(verbs, 5)
@@ -439,10 +449,21 @@ def _looks_like_org(doc: Doc, span: Span) -> bool:
         return True
     if _apposition_or_ticker(doc, span.end):
         return True
+    if span.start > 1 and doc[span.start - 1].text == "," and doc[span.start - 2].lower_ in _APPOSITION_NOUNS:
+        return True   # "its towers subsidiary, Albion Masts,"
     if span.start == 0 or words[span.start - 1] not in _INTRODUCER_LAST_WORDS:
         return False
     before = tuple(words[max(span.start - 3, 0):span.start])
     return any(before[-len(intro):] == intro for intro in ORG_INTRODUCERS)
+
+
+def _after_apposition_noun(doc: Doc) -> np.ndarray:
+    """Tokens right after "its towers subsidiary," or "its cargo arm,": a name there is the company
+    the noun describes."""
+    named = np.zeros(len(doc), dtype=bool)
+    if len(doc) > 2:
+        named[2:] = has(doc, _APPOSITION)[:-2] & has(doc, _COMMA)[1:-1]
+    return named
 
 
 def _apposition_or_ticker(doc: Doc, end: int) -> bool:

@@ -27,9 +27,11 @@ DESCRIPTOR_KINDS = {word: (_ANY_KIND if kinds is None else set(kinds))
                     for word, kinds in rec["descriptions"].items()}
 _DESCRIPTOR_REACH = 5      # "the" … head noun: "the little-known Boston startup"
 _ANTECEDENT_SENTENCES = 4  # how far back a description looks for its company
-# 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")'
-_DEFINITION = re.compile(r'(?:,?\s*(?:Inc|Corp|Corporation|LLC|Ltd|plc|N\.V|S\.A)\.?)?\s*\((?:the\s+)?["“]'
-                         r'([A-Z][A-Za-z0-9 .&-]{1,30})["”]\)')
+# 'Microsoft Corporation ("Customer")', 'Tessellate Cloud, Inc. (the "Company")',
+# 'Harbourside Retail, Inc. (NYSE: HBR) ("Harbourside" or the "Company")'
+_DEFINITION = re.compile(r'(?:,?\s*(?:Inc|Corp|Corporation|LLC|Ltd|plc|N\.V|S\.A)\.?)?(?:\s*\([A-Za-z ]{2,12}:\s*[A-Z.]{1,6}\))?'
+                         r'\s*\((?:the\s+)?["“]([A-Z][A-Za-z0-9 .&-]{1,30})["”]'
+                         r'(?:\s*(?:or|and|,)\s*(?:the\s+)?["“]([A-Z][A-Za-z0-9 .&-]{1,30})["”])?\)')
 _FIRST_PERSON = word_list("first_person")
 _FIRST_PERSON_REF, _PRONOUN_REF = "first person", "pronoun"   # kinds of reference besides descriptions
 _COPULAS = word_list("copulas")
@@ -127,6 +129,9 @@ def _description_antecedent(words, start, end, k, starts, own, known, mention_st
     it is someone named before. A company its sentence names already gains nothing."""
     opens_clause = (start == starts[k] or words[start - 1] in _CLAUSE_OPENERS) \
         and not (end < len(words) and words[end] in _SPEAKER_VERBS)
+    named = [m for m in own if m[1] == start - 1] if start > 0 and words[start - 1] == "," else []
+    if named and (kinds is _ANY_KIND or lexicon.kind(named[-1][2]) in kinds):
+        return named[-1][2]   # in apposition: "Humain, the AI company the fund owns"
     fits = [m for m in own if m[1] <= start] if opens_clause else []
     for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
         if fits:
@@ -194,12 +199,13 @@ def _defined_terms(doc: Doc, found: list[tuple]) -> tuple[dict[str, str], list[t
     terms: dict[str, tuple[str, int]] = {}
     for mark in found:
         definition = _DEFINITION.match(text, mark[4])
-        if definition and definition.group(1) != mark[2]:
-            terms[definition.group(1)] = (mark[2], definition.end())
+        for term in definition.groups() if definition else ():
+            if term and term != mark[2]:
+                terms[term] = (mark[2], definition.end())
     marked = []
     taken = {i for mark in found for i in range(mark[0], mark[1])}
     for term, (label, defined_at) in terms.items():
-        for use in re.finditer(r"\b(?:the\s+)?" + re.escape(term) + r"\b", text[defined_at:]):
+        for use in re.finditer(r"\b(?:[Tt]he\s+)?" + re.escape(term) + r"\b", text[defined_at:]):
             span = doc.char_span(defined_at + use.start(), defined_at + use.end(), alignment_mode="expand")
             if span is not None and not any(i in taken for i in range(span.start, span.end)):
                 marked.append((span.start, span.end, label, span.start_char, span.end_char))
