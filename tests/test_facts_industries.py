@@ -130,3 +130,24 @@ def test_well_known_companies_of_other_industries_are_in_the_lexicon():
     assert lexicon.canonical("Deutsche Lufthansa") == "Lufthansa" and lexicon.kind("Lufthansa") == "airline"
     assert lexicon.kind("T-Mobile") == "telecom" and lexicon.kind("Rio Tinto") == "mining"
     assert parties("AT&T paid $1.2 billion for the spectrum licences.")[0][1] == "AT&T"
+
+
+# -- pronouns ----------------------------------------------------------------------------------
+
+def test_it_after_a_phrase_of_time_is_the_company_before():
+    text = "Brenmoor Foods had a busy year. Last October it took a 25% stake in Calloway Dairy for $90 million."
+    assert parties(text) == [("equity_stake", "Calloway Dairy", "Brenmoor Foods", 25.0),
+                             ("investment", "Calloway Dairy", "Brenmoor Foods", 9e7)]
+
+
+def test_its_after_a_phrase_of_time_waits_for_the_subject():
+    text = ("Orvik Shipping chartered four vessels. In its annual report, Talmont Ports disclosed that it "
+            "paid $70 million for cranes. Its revenue for the year was $640 million.")
+    assert ("revenue", "Talmont Ports", None, 6.4e8) in parties(text)
+
+
+# -- products ----------------------------------------------------------------------------------
+
+def test_a_maker_before_a_model_number_is_no_party_of_the_order():
+    text = "Meridel Airways has placed an order for 40 Embraer E195-E2 jets in a deal worth $3.1 billion."
+    assert [(s, c) for m, s, c, v in parties(text)] in ([("Meridel Airways", None)], [("Meridel Airways", "Embraer")])

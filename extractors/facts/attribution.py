@@ -109,7 +109,7 @@ def read_roles(doc: Doc, scope: Span, figure_start: int, figure_end: int, orgs: 
     """The roles of the organisations in scope relative to the figure at [figure_start, figure_end)."""
     mentions = [Mention(o.start, o.end, o.label_) for o in orgs
                 if scope.start <= o.start and o.end <= scope.end and o.start not in inside_figures
-                and not _names_a_chip(doc, o.end)]
+                and not _names_a_chip(doc, o.end) and not _names_a_model(doc, o.end)]
     mentions = _same_clause(doc, mentions, figure_start, figure_end)
     roles = Roles(mentions=mentions)
     words = lower_words(doc)
@@ -212,6 +212,16 @@ def _names_a_chip(doc: Doc, end: int) -> bool:
         return False
     # only names and model numbers stand between a maker and its chips ("Nebius said its GPU …" is no chip name)
     return all(t.text in ("'s", "’s") or t.text[:1].isupper() or t.text[:1].isdigit() for t in doc[end:chips[k]])
+
+
+def is_model_number(text: str) -> bool:
+    """"A321neo", "SGT-800", "GB300": letters and digits, as a product's model is written."""
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text) and text[:1].isalnum()
+
+
+def _names_a_model(doc: Doc, end: int) -> bool:
+    """"60 Airbus A321neo jets": a maker before a model number names a product, not a party."""
+    return end < len(doc) and is_model_number(doc[end].text)
 
 
 def _coordinated(doc: Doc, left: Mention, right: Mention) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from .attribution import is_model_number
 from .components import FIGURE_SPANS, sentence_bounds
 from .dependency import SUBJECT_RELATIONS, metric_roles
 from .syntax import PARSES, Parse, unknown_company
@@ -38,11 +39,22 @@ def parse_of(doc: Doc, token_index: int) -> Parse | None:
 
 def party_name(parse: Parse, k: int, doc: Doc) -> str | None:
     token = parse.doc[k]
+    if _makes_a_model(parse, k):
+        return None
     if token.ent_type_ == "ORG":
         return parse.names.get(k)
     if token.ent_type_ == "NAME":
         return unknown_company(parse, token, doc)
     return None
+
+
+def _makes_a_model(parse: Parse, k: int) -> bool:
+    """"60 Airbus A321neo jets", "Siemens SGT-800 turbines": a name before a model number is the
+    product's maker, which the parse must not read as a party of the verb."""
+    ent = _entity(parse, k)
+    if ent is None or ent.end >= len(parse.doc):
+        return False
+    return is_model_number(parse.doc[ent.end].text)
 
 
 def _entity(parse: Parse, k: int):

@@ -38,6 +38,9 @@ _COPULAS = word_list("copulas")
 _CLAUSE_OPENERS = word_list("clause_openers")
 _OBJECT_PREPOSITIONS = word_list("object_prepositions")
 _SPEAKER_VERBS = SPEECH_VERBS | word_list("speaker_added")   # "…, the company added": a speaker, not an agent
+_TIME_OPENERS = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "time_opener"
+                 for word in rec["words"]}
+_OPENER_WORDS = 4   # "Earlier this year, it …"
 
 _DESCRIPTOR = any_lower(DESCRIPTOR_KINDS)
 _BRACKET = any_text(("(",))
@@ -172,13 +175,20 @@ def _pronoun_antecedent(words, start, k, starts, own, known, mention_starts) -> 
     if said is not None:
         speaker = [m for m in own if said - 1 <= m[1] <= said]
         return speaker[-1][2] if speaker else None
-    if start != starts[k]:
+    if start != starts[k] and not _after_time_opener(words, starts[k], start, own):
         return None
     for back in range(k - 1, max(k - 1 - _ANTECEDENT_SENTENCES, -1), -1):
         before = known[bisect_left(mention_starts, starts[back]):bisect_left(mention_starts, starts[back + 1])]
         if before:
             return before[0][2]
     return None
+
+
+def _after_time_opener(words, sentence_start: int, start: int, own) -> bool:
+    """"Last October it took a 30% stake", "In May, it paid": a short phrase of time, naming no
+    company, opens the sentence before "it" (not "its": "In its annual report, Vantor …")."""
+    return words[start] == "it" and 0 < start - sentence_start <= _OPENER_WORDS and words[sentence_start] in _TIME_OPENERS \
+        and not any(m[0] < start for m in own)
 
 
 def _in_figure_sentence(doc: Doc, i: int) -> bool:
