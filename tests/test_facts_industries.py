@@ -151,3 +151,18 @@ def test_its_after_a_phrase_of_time_waits_for_the_subject():
 def test_a_maker_before_a_model_number_is_no_party_of_the_order():
     text = "Meridel Airways has placed an order for 40 Embraer E195-E2 jets in a deal worth $3.1 billion."
     assert [(s, c) for m, s, c, v in parties(text)] in ([("Meridel Airways", None)], [("Meridel Airways", "Embraer")])
+
+
+# -- forecasts and market statistics -------------------------------------------------------------
+
+def test_expected_spending_and_analysts_expected_revenue_are_no_facts():
+    assert parties("Calvera Telecom said it expects to spend $1.5 billion over three years on its network.") == []
+    assert parties("Analysts at Pemberly Securities expect revenue to reach $2.4 billion in 2028 at "
+                   "Ostra Pharma.") == []
+    assert parties("Brokers put the likely price of a takeover of Hallam Stores at $900 million.") == []
+
+
+def test_market_statistics_from_a_data_provider_are_no_facts():
+    text = ("Kestrel Mining raised $60 million this week. Mining venture funding fell to $3.1 billion in 2025, "
+            "according to data provider OreMetrics.")
+    assert parties(text) == [("funding_round", "Kestrel Mining", None, 6e7)]
