@@ -11,6 +11,7 @@ The parses are kept on the Doc extension `doc._.newsfacts_parses`, keyed by sent
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
@@ -40,6 +42,7 @@ _MARKUP = word_list("markup")
 # what follows it up to a dash
 _DATELINE = re.compile(r"[A-Z][A-Z.'’ ]{2,}(?:,[^\n—–]{0,48}?)?\s+(?:--|-|—|–)\s+")
 _DATELINE_TOKENS = 24
+_FIG = get_string_id("FIG")
 
 
 def model_path(name: str = MODEL_DIR) -> Path:
@@ -102,7 +105,7 @@ class SyntaxParser:
             figures = _figure_bounds(doc)
             if model is None or not figures:
                 continue   # no figure, no fact: nothing to read roles for
-            marks = doc._.get(ORG_MARKS) or []
+            marks = sorted(doc._.get(ORG_MARKS) or [])
             for start, end in parse_selection(doc, figures, marks):
                 parse = self._build(model, doc, start, end, figures, marks)
                 if parse is not None:
@@ -176,27 +179,34 @@ def parse_selection(doc: Doc, figures: list[tuple[int, int]], marks: list[tuple]
 
 
 def _figure_bounds(doc: Doc) -> list[tuple[int, int]]:
-    return [(span.start, span.end) for span in doc.spans.get(FIGURE_SPANS, [])]
+    """(start, end) of the doc's figures, in text order."""
+    return sorted((span.start, span.end) for span in doc.spans.get(FIGURE_SPANS, []))
 
 
 def set_entities(parse: Parse, doc: Doc, start: int, end: int, figures: list[tuple[int, int]] | None = None,
                  marks: list[tuple] | None = None) -> None:
     """Figures (FIG) and organisation marks (ORG) as the parse's entities; proper-noun runs
     found before (NAME) stay where no organisation covers them. figures: the doc's figure
-    (start, end) and marks its organisation marks, when the caller has read them already."""
+    (start, end) and marks its organisation marks, both in text order, when the caller has read
+    them already."""
     sent = parse.doc
     where = {article: k for k, article in enumerate(parse.offsets)}
     names = [span for span in sent.ents if span.label_ == "NAME"]
     parse.names, parse.figures = {}, {}
     ents = []
-    for fig_start, fig_end in _figure_bounds(doc) if figures is None else figures:
-        if start <= fig_start < end:
-            tokens = [where[i] for i in range(fig_start, fig_end) if i in where]
-            if tokens:
-                ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="FIG"))
-                parse.figures.update({k: fig_start for k in tokens})
-    for a, b, label, *_ in (doc._.get(ORG_MARKS) or []) if marks is None else marks:
-        if start <= a and b <= end:
+    figures = _figure_bounds(doc) if figures is None else figures
+    marks = sorted(doc._.get(ORG_MARKS) or []) if marks is None else marks
+    for fig_start, fig_end in figures[bisect_left(figures, (start,)):]:
+        if fig_start >= end:
+            break
+        tokens = [where[i] for i in range(fig_start, fig_end) if i in where]
+        if tokens:
+            ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="FIG"))
+            parse.figures.update({k: fig_start for k in tokens})
+    for a, b, label, *_ in marks[bisect_left(marks, (start,)):]:
+        if a >= end:
+            break
+        if b <= end:
             tokens = [where[i] for i in range(a, b) if i in where]
             if tokens:
                 ents.append(Span(sent, tokens[0], tokens[-1] + 1, label="ORG"))
@@ -351,10 +361,10 @@ class PartyReader:
     def __call__(self, doc: Doc) -> Doc:
         from .dependency import role_matches
 
-        figures, marks = _figure_bounds(doc), doc._.get(ORG_MARKS) or []
+        figures, marks = _figure_bounds(doc), sorted(doc._.get(ORG_MARKS) or [])
         for start, parse in (doc._.get(PARSES) or {}).items():
             set_entities(parse, doc, start, parse.offsets[-1] + 1, figures, marks)
             # every frame ties a party to a figure: a sentence without one (the lede) has none
-            has_figure = any(span.label_ == "FIG" for span in parse.doc.ents)
+            has_figure = bool((parse.doc.to_array("ENT_TYPE") == _FIG).any())
             parse.matches = role_matches(parse.doc) if has_figure else []
         return doc
