@@ -50,13 +50,8 @@ WRITTEN_BEFORE = {
     ("metrics.py", "_QUALIFIER_WORDS"),
     ("metrics.py", "_invested_in"),
     ("model.py", "QUALIFIERS"),
-    ("numbers.py", "CURRENCY_CODES"),
-    ("numbers.py", "CURRENCY_WORDS"),
-    ("numbers.py", "MAGNITUDES"),
-    ("numbers.py", "POWER_UNITS"),
     ("numbers.py", "QUALIFIER_BEFORE"),
     ("numbers.py", "QUALIFIER_SOFTENERS"),
-    ("numbers.py", "WORD_NUMBERS"),
     ("orgs.py", "DEAL_VERBS"),
     ("orgs.py", "KIND_BY_LAST_WORD"),
     ("orgs.py", "NOT_ORG_WORDS"),
@@ -132,3 +127,20 @@ def test_every_data_word_list_is_read_and_an_unknown_one_fails():
     assert "according" in word_list("speaker_verbs") and "\n" in word_list("clause_openers")
     with pytest.raises(KeyError, match="no word list 'colours'"):
         word_list("colours")
+
+
+def test_the_figure_patterns_read_the_number_words_from_the_one_table():
+    from spacy.strings import hash_string
+
+    from newsfacts.extractors.facts.components import pattern_path
+    from newsfacts.extractors.facts.extractor import build_pipeline
+    from newsfacts.extractors.facts.numbers import NUMBER_TABLES
+
+    classes = next(rec["classes"] for rec in read_jsonl(pattern_path("figures.jsonl")) if "classes" in rec)
+    tables = [table for table in NUMBER_TABLES.values() if "class" in table]
+    assert {table["class"] for table in tables} == {"MAG", "POWER", "CURSYM", "CURCODE", "CURWORD"}
+    assert not {table["class"] for table in tables} & set(classes)   # not written twice
+    matcher = build_pipeline().get_pipe("newsfacts_figures")
+    class_of = dict(zip(matcher.class_words.tolist(), matcher.class_names))
+    assert [(word, table["class"]) for table in tables for word in table["values"]
+            if class_of.get(hash_string(word.lower())) != table["class"]] == []

@@ -34,6 +34,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .numbers import NUMBER_TABLES
 from .registry import load_registry
 from .wordclasses import any_text, classify, lower_texts, word_class
 
@@ -210,6 +211,9 @@ class FigureMatcher:
         for rec in patterns:
             if "classes" in rec:
                 classes.update(rec["classes"])
+                # the number classes: the words of data/numbers.jsonl's tables (one source)
+                classes.update({table["class"]: list(table["values"]) for table in NUMBER_TABLES.values()
+                                if "class" in table})
                 continue
             self.matcher.add(rec["label"], [rec["pattern"]])  # filter_spans keeps the longest
             anchors = set(rec["anchors"])

@@ -6,38 +6,29 @@ The tokenizer is adjusted so every figure breaks into the same small set of toke
 """
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
-# Magnitude suffixes and words, lower-cased.
-MAGNITUDES: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3,
-    "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
-    "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9,
-    "t": 1e12, "tn": 1e12, "trillion": 1e12,
-}
 
-POWER_UNITS: dict[str, float] = {
-    "w": 1.0, "watt": 1.0, "watts": 1.0,
-    "kw": 1e3, "kilowatt": 1e3, "kilowatts": 1e3,
-    "mw": 1e6, "megawatt": 1e6, "megawatts": 1e6,
-    "gw": 1e9, "gigawatt": 1e9, "gigawatts": 1e9,
-    "tw": 1e12, "terawatt": 1e12, "terawatts": 1e12,
-}
+def _tables() -> dict[str, dict]:
+    """data/numbers.jsonl: the words of numbers, magnitudes, power units and currencies, with
+    their values; the figure patterns' word classes (MAG, POWER, CUR*) are read from it too."""
+    path = resources.files("newsfacts.extractors.facts").joinpath("data", "numbers.jsonl")
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {rec["table"]: rec for rec in records}
 
-CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-CURRENCY_CODES = {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "chf": "CHF"}
-CURRENCY_WORDS = {"dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR",
-                  "pounds": "GBP", "yen": "JPY"}
 
-WORD_NUMBERS: dict[str, float] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5,
-}
+NUMBER_TABLES = _tables()
+MAGNITUDES: dict[str, float] = NUMBER_TABLES["magnitude"]["values"]
+POWER_UNITS: dict[str, float] = NUMBER_TABLES["power_unit"]["values"]
+CURRENCY_SYMBOLS: dict[str, str] = NUMBER_TABLES["currency_symbol"]["values"]
+CURRENCY_CODES: dict[str, str] = NUMBER_TABLES["currency_code"]["values"]
+CURRENCY_WORDS: dict[str, str] = NUMBER_TABLES["currency_word"]["values"]
+WORD_NUMBERS: dict[str, float] = NUMBER_TABLES["word_number"]["values"]
 
 RANGE_SEPARATORS = {"–", "—", "-", "to", "and"}
 
