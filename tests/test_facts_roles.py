@@ -6,7 +6,7 @@ from newsfacts.extractors.facts.components import FIGURE_SPANS
 from newsfacts.extractors.facts.dependency import frames, metric_roles
 from newsfacts.extractors.facts.extractor import shared_extractor
 from newsfacts.extractors.facts.parties import parse_of, parties, party_name
-from newsfacts.extractors.facts.syntax import load_model, model_path
+from newsfacts.extractors.facts.syntax import PARSES, load_model, model_path
 
 pytestmark = pytest.mark.skipif(load_model(str(model_path())) is None, reason="no syntax model in the package")
 
@@ -110,3 +110,32 @@ def test_a_gapped_figure_takes_its_own_preposition():
             "CoreWeave, with both contracts starting this year.")
     pairs = {f.value: (f.subject, f.counterparty) for f in extract_facts(text)}
     assert pairs == {5e9: ("Aurelia AI", "Oracle"), 2.5e9: ("Aurelia AI", "CoreWeave")}
+
+
+def test_a_wire_dateline_is_no_part_of_the_parsed_sentence():
+    text = ("SINGAPORE, March 3 (Harbour Wire) - Oracle, Meta and Amazon reported capital expenditures of "
+            "$12.1 billion, $18.4 billion and $30.2 billion, respectively, for the quarter.")
+    parse = next(iter(shared_extractor().nlp(text)._.get(PARSES).values()))
+    assert parse.doc[0].text == "Oracle"
+    # "Meta" is read as coordinated with the names around it, however the parser labels it
+    subjects = {f.value: f.subject for f in extract_facts(text)}
+    assert subjects == {12.1e9: "Oracle", 18.4e9: "Meta", 30.2e9: "Amazon"}
+
+
+def test_a_sentence_is_parsed_as_one_tree():
+    doc = shared_extractor().nlp("Kestrel Labs spent $610 million on Nvidia GPUs last year.")
+    parse = next(iter(doc._.get(PARSES).values()))
+    assert [t.text for t in parse.doc if t.dep_ == "ROOT"] == ["spent"]
+
+
+def test_a_company_inside_another_clause_is_not_the_figures_counterparty():
+    text = ("Nscale will deploy 20,000 Nvidia GPUs at a site in Norway, where it has contracted 100 megawatts "
+            "of power from Statkraft.")
+    pairs = {f.metric: (f.subject, f.counterparty) for f in extract_facts(text)}
+    assert pairs["chips"] == ("Nscale", "NVIDIA")          # the maker, not the power supplier
+    assert pairs["power"] == ("Nscale", "Statkraft")
+
+
+def test_the_lead_of_a_round_in_a_participle_clause_stays():
+    text = "Vektorwerk raised $465 million in a Series A led by General Catalyst, at a post-money valuation."
+    assert _pair(text, "funding_round") == [("Vektorwerk", "General Catalyst")]

@@ -70,7 +70,31 @@ def _conjuncts(parse: Parse, k: int) -> list[int]:
         for child in parse.doc[t].children:
             if child.dep_ == "conj" and child.ent_type_ in ("ORG", "NAME"):
                 found.append(child.i)
+    if ent is not None:
+        # "Oracle, Meta and Amazon": a list of names is coordinated however the parser labelled it
+        found += [other.start for other in _listed_with(parse, ent) if other.start not in found]
     return found
+
+
+def _listed_with(parse: Parse, ent) -> list:
+    """The companies in a run of names joined by ',' / 'and' that holds an entity."""
+    ents = [e for e in parse.doc.ents if e.label_ in ("ORG", "NAME")]
+    joined = lambda a, b: b.start > a.end and all(  # noqa: E731
+        t.text in (",", "and", "&") for t in parse.doc[a.end:b.start])
+    k = next((j for j, e in enumerate(ents) if e.start == ent.start), None)
+    if k is None:
+        return []
+    first = last = k
+    while first > 0 and joined(ents[first - 1], ents[first]):
+        first -= 1
+    while last + 1 < len(ents) and joined(ents[last], ents[last + 1]):
+        last += 1
+    run = ents[first:last + 1]
+    if len(run) < 2 or not any(parse.doc[a.end].lower_ in ("and", "&") or
+                               (parse.doc[a.end].text == "," and parse.doc[a.end + 1].lower_ in ("and", "&"))
+                               for a in run[:-1]):
+        return []   # "Oracle, Meta" without an "and" may be an apposition
+    return [e for e in run if e.start != ent.start]
 
 
 def _gap_party(parse: Parse, figure_tokens: list[int]) -> int | None:
@@ -186,6 +210,45 @@ def _respectively(doc: Doc, parse: Parse, figure_start: int, roles: dict) -> Non
         names = list(dict.fromkeys(item[-1] for item in sorted(items, key=lambda item: item[3])))
         if len(names) == len(same):
             roles[role] = [(0, 0, 0, 0, names[position])]
+
+
+_CLAUSES = ("acl:relcl", "advcl", "ccomp", "parataxis", "csubj")
+
+
+def _clause(token):
+    """The head of the finite clause a token stands in (a relative, adverbial or reported
+    clause, or the sentence)."""
+    while token.dep_ not in _CLAUSES and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def outside_figure_clause(doc: Doc, figure_start: int, name: str) -> bool:
+    """Is a company named in the figure's sentence only inside another clause ("… deploy 60,000
+    GPUs at a campus where it has contracted 300 MW from Solvane")? Such a company belongs to
+    that clause's figure or fact, not to this one. False when the parse does not name it."""
+    parse = parse_of(doc, figure_start)
+    if parse is None:
+        return False
+    figure = [k for k, start in parse.figures.items() if start == figure_start]
+    mentions = [k for k in range(len(parse.doc)) if parse.doc[k].ent_type_ in ("ORG", "NAME")
+                and party_name(parse, k, doc) == name]
+    if not figure or not mentions:
+        return False
+    own = _clause(parse.doc[figure[0]])
+    for k in mentions:
+        clause = _clause(parse.doc[k])
+        if clause == own or clause.dep_ not in _CLAUSES or clause in own.ancestors:
+            return False
+        # the company acts in that clause ("a round led by Lightspeed", "with Lightspeed leading"):
+        # the clause tells what it did for this figure
+        actor = parse.doc[k]
+        while actor.dep_ in ("compound", "flat", "amod", "conj", "appos") and actor.head.i != clause.i:
+            actor = actor.head
+        if actor.dep_ in ("nsubj", "obl:agent") or \
+                not any(t.dep_ in ("nsubj", "nsubj:pass") for t in clause.children):
+            return False
+    return True
 
 
 def parties(doc: Doc, figure_start: int, metric: str, unit: str = "USD", registry=None) -> Parties | None:

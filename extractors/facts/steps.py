@@ -24,7 +24,7 @@ from .figures import Figure
 from .metrics import choose_metric, is_hedged, measure_named, metric_in_text, valued_company
 from .model import Fact
 from .orgs import NOT_ORG_WORDS, ORG_SUFFIXES
-from .parties import parties
+from .parties import outside_figure_clause, parties
 from .registry import default_registry
 from .tables import Cell, TableRow, first_named, row_at
 
@@ -422,7 +422,8 @@ def with_parse(page: DocumentFacts, figure: Figure, metric: str, attr: Attributi
         if subject is None:
             return fallback
     counterparty = read.counterparty
-    if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject:
+    if counterparty is None and attr.counterparty not in (None, subject) and attr.subject == subject \
+            and not outside_figure_clause(page.doc, figure.start, attr.counterparty):
         counterparty = attr.counterparty
     if page.registry.roles(metric)[1] is None or counterparty == subject:
         counterparty = None

@@ -38,9 +38,9 @@ _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")
                 for word in rec["words"]}
 _SPEECH_VERBS = word_list("speaker_verbs")
 _MARKUP = word_list("markup")
-# "FRANKFURT -", "PORTLAND, Ore., Feb. 19, 2026 --", "DUBAI, Nov 18 (Newswire) -": a city in capitals,
+# "FRANKFURT -", "PORTLAND, Ore., Feb. 19, 2026 --", "DUBAI, Nov 18 (Newswire) -", "RIYADH (AP) —": a city in capitals,
 # what follows it up to a dash
-_DATELINE = re.compile(r"[A-Z][A-Z.'’ ]{2,}(?:,[^\n—–]{0,48}?)?\s+(?:--|-|—|–)\s+")
+_DATELINE = re.compile(r"[A-Z][A-Z.'’/ ]{2,}(?:,[^\n—–]{0,48}?)?(?:\s*\([^()\n]{1,40}\))?\s+(?:--|-|—|–)\s+")
 _DATELINE_TOKENS = 24
 _FIG = get_string_id("FIG")
 
@@ -142,11 +142,12 @@ class SyntaxParser:
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_) or space_after)
             space_after = token.is_space
+        offsets, words, spaces = offsets[::-1], words[::-1], spaces[::-1]
         if not offsets:
             return None
         # one sentence, one tree: the parser may not split it again (its own boundaries are weak)
-        sent = Doc(model.vocab, words=words[::-1], spaces=spaces[::-1], sent_starts=[True] + [False] * (len(words) - 1))
-        parse = Parse(sent, offsets[::-1])
+        sent = Doc(model.vocab, words=words, spaces=spaces, sent_starts=[True] + [False] * (len(words) - 1))
+        parse = Parse(sent, offsets)
         set_entities(parse, doc, start, end, figures, marks)
         return parse
 
