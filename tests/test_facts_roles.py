@@ -139,3 +139,11 @@ def test_a_company_inside_another_clause_is_not_the_figures_counterparty():
 def test_the_lead_of_a_round_in_a_participle_clause_stays():
     text = "Vektorwerk raised $465 million in a Series A led by General Catalyst, at a post-money valuation."
     assert _pair(text, "funding_round") == [("Vektorwerk", "General Catalyst")]
+
+
+def test_a_verbs_frame_does_not_read_the_noun_a_figure_modifies():
+    """"a $2.6 billion contract with Meta": "contract" is the noun here, and its "with" names no
+    seller (the buy frames' "with" is the verb's: "bought capacity with Oracle")."""
+    doc = shared_extractor().nlp("In November, Orison signed a $2.6 billion contract with Meta to provide GPU capacity.")
+    parse = next(iter(doc._.get(PARSES).values()))
+    assert not [m for m in parse.matches if m.frame.startswith("buy-")]

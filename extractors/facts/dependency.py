@@ -91,6 +91,12 @@ def _heads(frame: dict) -> list[tuple[list[dict], dict, int]]:
     anchor = _node("figure", FIG)
     noun = {"TAG": {"IN": _NOUN_TAGS}, "ENT_TYPE": {"NOT_IN": ["ORG", "NAME"]}}
     ways = [([anchor], head, 0, "direct"), ([anchor, _node("via", noun, "figure", "<")], head, 1, "noun")]
+    if not frame["head"].endswith("_noun"):
+        # a verb's word that modifies no figure: "a $2.6 billion contract with Meta" is the noun, whose
+        # "with" names no seller
+        modifies = {"NOT_IN": ["compound", "nummod", "amod"]}
+        ways[0] = ([_node("figure", _with(FIG, DEP=modifies))], head, 0, "direct")
+        ways[1] = ([anchor, _node("via", _with(noun, DEP=modifies), "figure", "<")], head, 1, "noun")
     if frame["head"].endswith("_noun"):
         ways.append(([anchor], head, 1, "under"))   # "$5 billion of capacity": the noun hangs on the figure
     else:
