@@ -21,7 +21,7 @@ import numpy as np
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from .components import pattern_path, read_jsonl
+from .components import pattern_path, read_jsonl, word_list
 from .orgs import default_data_path
 from .registry import default_registry
 
@@ -94,7 +94,7 @@ def _heads(frame: dict) -> list[tuple[list[dict], dict, int]]:
     if not frame["head"].endswith("_noun"):
         # a verb's word that modifies no figure: "a $2.6 billion contract with Meta" is the noun, whose
         # "with" names no seller
-        modifies = {"NOT_IN": ["compound", "nummod", "amod"]}
+        modifies = {"NOT_IN": sorted(word_list("modifier_relations"))}
         ways[0] = ([_node("figure", _with(FIG, DEP=modifies))], head, 0, "direct")
         ways[1] = ([anchor, _node("via", _with(noun, DEP=modifies), "figure", "<")], head, 1, "noun")
     if frame["head"].endswith("_noun"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from .attribution import is_model_number
-from .components import FIGURE_SPANS, sentence_bounds
+from .components import FIGURE_SPANS, sentence_bounds, word_list
 from .dependency import SUBJECT_RELATIONS, metric_roles
 from .syntax import PARSES, Parse, unknown_company
 
@@ -212,7 +212,8 @@ def _respectively(doc: Doc, parse: Parse, figure_start: int, roles: dict) -> Non
             roles[role] = [(0, 0, 0, 0, names[position])]
 
 
-_CLAUSES = ("acl:relcl", "advcl", "ccomp", "parataxis", "csubj")
+_CLAUSES = word_list("clause_relations")
+_NAME_PARTS = word_list("name_part_relations")
 
 
 def _clause(token):
@@ -243,7 +244,7 @@ def outside_figure_clause(doc: Doc, figure_start: int, name: str) -> bool:
         # the company acts in that clause ("a round led by Lightspeed", "with Lightspeed leading"):
         # the clause tells what it did for this figure
         actor = parse.doc[k]
-        while actor.dep_ in ("compound", "flat", "amod", "conj", "appos") and actor.head.i != clause.i:
+        while actor.dep_ in _NAME_PARTS and actor.head.i != clause.i:
             actor = actor.head
         if actor.dep_ in ("nsubj", "obl:agent") or \
                 not any(t.dep_ in ("nsubj", "nsubj:pass") for t in clause.children):
