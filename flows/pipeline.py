@@ -286,7 +286,7 @@ def reextract_all(db_path: str | Path, extractor: FactExtractor | None = None) -
         texts_changed = loading.update_article_texts(con, texts, content_hash)
         stats = loading.replace_facts(con, facts, EXTRACTOR_VERSION)
         con.commit()
-        found = conflict_detection.detect_conflicts(con)
+        found = conflict_detection.detect_conflicts(con, full=True)
     return {"articles": len(articles), "texts_changed": texts_changed, "new": stats.new,
             "removed": stats.removed, "unchanged": stats.unchanged, "conflicts_open": found.open,
             "extractor_version": EXTRACTOR_VERSION,

@@ -16,10 +16,13 @@ Rows are never deleted, so decisions survive re-runs and re-extraction.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
 
 import duckdb
 import pyarrow as pa
@@ -126,13 +129,15 @@ def current_resolutions(con: duckdb.DuckDBPyConnection,
         SELECT resolution_id, conflict_id, action, fact_id, value, unit, note, decided_by,
                decided_at, known_fact_ids
         FROM resolution_rows
+        {}
         QUALIFY row_number() OVER (PARTITION BY conflict_id
                                    ORDER BY decided_at DESC, resolution_id DESC) = 1"""
-    rows = con.execute(sql).fetchall()
-    found = {r[1]: Resolution(*r[:9], tuple(r[9] or ())) for r in rows}
-    if conflict_ids is not None:
-        found = {k: v for k, v in found.items() if k in set(conflict_ids)}
-    return found
+    if conflict_ids is None:
+        rows = con.execute(sql.format("")).fetchall()
+    else:
+        rows = con.execute(sql.format("WHERE conflict_id IN (SELECT unnest(?::VARCHAR[]))"),
+                           [list(conflict_ids)]).fetchall()
+    return {r[1]: Resolution(*r[:9], tuple(r[9] or ())) for r in rows}
 
 
 # --------------------------------------------------------------------------- rules over a key
@@ -356,48 +361,85 @@ def write_members(con: duckdb.DuckDBPyConnection, ranks_by_conflict: dict[str, d
                 con.execute("INSERT INTO conflict_members SELECT * FROM staged_members")
 
 
-def detect_conflicts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> ConflictSummary:
-    """Re-evaluate every key and update conflict state; idempotent.
+def detect_conflicts(con: duckdb.DuckDBPyConnection, run_id: str | None = None, *,
+                     full: bool = False) -> ConflictSummary:
+    """Re-evaluate the keys whose facts changed since the last detection and update conflict
+    state; idempotent. Loading queues those keys (``conflict_queue``, see
+    :func:`warehouse.load.queue_keys`); a key nobody touched keeps its row as it is, which is
+    what evaluating it again would write. ``full`` re-evaluates every key (``newsfacts
+    reextract`` asks for it); so does the first detection after the rules changed (their
+    fingerprint, :func:`rules_fingerprint`, is stored with the rows).
 
     New conflicts open; decided ones stay decided unless an unseen fact disagrees
     (→ ``reopened``); open ones whose facts now agree become ``cleared``.
     """
     now = now_utc()
     with transaction(con):
-        facts_by_key = load_key_facts(con)
-        existing = {r[0]: dict(zip(_CONFLICT_SCHEMA.names, r)) for r in con.execute(
-            f"SELECT {', '.join(_CONFLICT_SCHEMA.names)} FROM conflict_rows").fetchall()}
-        resolutions = current_resolutions(con)
+        evaluated_with = con.execute("SELECT fingerprint FROM conflict_rules").fetchall()
+        full = full or evaluated_with != [(rules_fingerprint(),)]
+        keys = None if full else [k for (k,) in con.execute(
+            "SELECT key_id FROM conflict_queue ORDER BY key_id").fetchall()]
         summary = ConflictSummary()
-        rows, ranks = [], {}
-        for key in sorted(set(facts_by_key) | set(existing)):
-            facts = facts_by_key.get(key, [])
-            found = assess(facts) if len(facts) >= 2 else None
-            previous = existing.get(key)
-            if found is None and previous is None:
-                continue
-            status = _next_status(previous, found, resolutions.get(key), facts)
-            if status in NEEDS_REVIEW and (previous is None or previous["status"] in ("noted", "cleared")):
-                summary.new += 1
-                summary.new_ids.append(key)
-            elif status == "reopened" and previous["status"] != "reopened":
-                summary.reopened += 1
-            rows.append(_conflict_row(key, facts, found, previous, status, run_id, now))
-            ranks[key] = member_ranks(facts, resolutions.get(key)) if facts else {}
-        if rows:
-            with staged(con, "staged_conflicts", pa.Table.from_pylist(rows, _CONFLICT_SCHEMA)):
-                con.execute(f"""
-                    INSERT INTO conflict_rows SELECT * FROM staged_conflicts
-                    ON CONFLICT (conflict_id) DO UPDATE SET
-                    {', '.join(f'{c} = EXCLUDED.{c}' for c in _CONFLICT_SCHEMA.names[1:])}""")
-            write_members(con, ranks)
-        for status, klass in con.execute("SELECT status, class FROM conflict_rows").fetchall():
+        if keys is None or keys:
+            _evaluate(con, keys, run_id, now, summary)
+        con.execute("DELETE FROM conflict_queue")
+        if full:
+            con.execute("DELETE FROM conflict_rules")
+            con.execute("INSERT INTO conflict_rules VALUES (?, ?)", [rules_fingerprint(), now])
+        for status, klass, n in con.execute(
+                "SELECT status::VARCHAR, class, count(*) FROM conflict_rows GROUP BY ALL").fetchall():
             if status in NEEDS_REVIEW:
-                summary.open += 1
-                summary.by_class[klass] = summary.by_class.get(klass, 0) + 1
+                summary.open += n
+                summary.by_class[klass] = summary.by_class.get(klass, 0) + n
             elif status in DECIDED:
-                summary.resolved += 1
+                summary.resolved += n
     return summary
+
+
+@functools.cache
+def rules_fingerprint() -> str:
+    """Hash of the code and data that decide a conflict row: a stored row evaluated with other
+    rules is evaluated again (detect_conflicts then makes a full pass)."""
+    package = resources.files("newsfacts.warehouse")
+    digest = hashlib.sha256()
+    for part in ("rules.py", "conflicts.py", "data/measures.jsonl"):
+        digest.update(package.joinpath(part).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _evaluate(con: duckdb.DuckDBPyConnection, keys: list[str] | None, run_id: str | None,
+              now: datetime, summary: ConflictSummary) -> None:
+    """Evaluate ``keys`` (None: every key) and write their conflict rows and members."""
+    facts_by_key = load_key_facts(con, keys)
+    sql = f"SELECT {', '.join(_CONFLICT_SCHEMA.names)} FROM conflict_rows"
+    params = []
+    if keys is not None:
+        sql += " WHERE conflict_id IN (SELECT unnest(?::VARCHAR[]))"
+        params = [keys]
+    existing = {r[0]: dict(zip(_CONFLICT_SCHEMA.names, r)) for r in con.execute(sql, params).fetchall()}
+    resolutions = current_resolutions(con, keys)
+    rows, ranks = [], {}
+    for key in sorted(set(facts_by_key) | set(existing)):
+        facts = facts_by_key.get(key, [])
+        found = assess(facts) if len(facts) >= 2 else None
+        previous = existing.get(key)
+        if found is None and previous is None:
+            continue
+        status = _next_status(previous, found, resolutions.get(key), facts)
+        if status in NEEDS_REVIEW and (previous is None or previous["status"] in ("noted", "cleared")):
+            summary.new += 1
+            summary.new_ids.append(key)
+        elif status == "reopened" and previous["status"] != "reopened":
+            summary.reopened += 1
+        rows.append(_conflict_row(key, facts, found, previous, status, run_id, now))
+        ranks[key] = member_ranks(facts, resolutions.get(key)) if facts else {}
+    if rows:
+        with staged(con, "staged_conflicts", pa.Table.from_pylist(rows, _CONFLICT_SCHEMA)):
+            con.execute(f"""
+                INSERT INTO conflict_rows SELECT * FROM staged_conflicts
+                ON CONFLICT (conflict_id) DO UPDATE SET
+                {', '.join(f'{c} = EXCLUDED.{c}' for c in _CONFLICT_SCHEMA.names[1:])}""")
+        write_members(con, ranks)
 
 
 def _next_status(previous: dict | None, found: Assessment | None,
@@ -407,6 +449,8 @@ def _next_status(previous: dict | None, found: Assessment | None,
     status = previous["status"] if previous else None
     if status in DECIDED:
         return "reopened" if resolution and facts and should_reopen(resolution, facts) else status
+    if status == "reopened" and resolution and facts and should_reopen(resolution, facts):
+        return status   # reopened against the decision: stays so until decided again
     if found is None:
         return "cleared"
     if found.klass not in NEEDS_REVIEW_CLASSES:

@@ -478,6 +478,11 @@ def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable
         if merged:
             moves = pa.table({"article_id": list(merged), "story_id": list(merged.values())})
             with staged(con, "staged_story_moves", moves):
+                # a key's independent sources are its stories: its conflict is evaluated again
+                queue_keys(con, """
+                    SELECT f.key_id FROM fact_rows f JOIN article_rows a USING (article_id)
+                    JOIN staged_story_moves m USING (article_id)
+                    WHERE a.story_id IS DISTINCT FROM m.story_id""")
                 con.execute("""
                     UPDATE article_rows SET story_id = m.story_id FROM staged_story_moves m
                     WHERE article_rows.article_id = m.article_id
@@ -550,6 +555,13 @@ def update_article_texts(con: duckdb.DuckDBPyConnection, texts: Mapping[str, str
 
 
 # --------------------------------------------------------------------------- facts
+
+
+def queue_keys(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | None = None) -> None:
+    """Queue the conflict keys ``select_sql`` returns (one column) for the next conflict
+    detection, which re-evaluates only queued keys (migration 006)."""
+    con.execute(f"INSERT INTO conflict_queue SELECT DISTINCT * FROM ({select_sql}) ON CONFLICT DO NOTHING",
+                params or [])
 
 
 def extractor_versions(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -628,6 +640,11 @@ def replace_facts(con: duckdb.DuckDBPyConnection, facts_by_article: Mapping[str,
         stats.new = len(incoming - existing)
         stats.unchanged = len(incoming & existing)
         stats.removed = len(removed)
+        # the keys the listed articles held and the keys they hold now: conflict detection
+        # evaluates these again (a fact that moved to another key changes both)
+        queue_keys(con, "SELECT key_id FROM fact_rows WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                   [article_list])
+        queue_keys(con, "SELECT unnest(?::VARCHAR[])", [sorted({r["key_id"] for r in rows})])
         if removed:
             con.execute("DELETE FROM fact_rows WHERE fact_id IN (SELECT unnest(?::VARCHAR[]))",
                         [removed])

@@ -151,7 +151,7 @@ COMMENT ON COLUMN conflicts.resolution_note IS 'Reviewer note of the current dec
 COMMENT ON COLUMN conflicts.decided_by IS 'Reviewer of the current decision';
 COMMENT ON COLUMN conflicts.decided_at IS 'Time of the current decision';
 COMMENT ON COLUMN conflicts.first_seen_run IS 'Run that first detected the conflict';
-COMMENT ON COLUMN conflicts.last_seen_run IS 'Latest run that saw it';
+COMMENT ON COLUMN conflicts.last_seen_run IS 'Latest run that evaluated its facts and found them disagreeing (a run evaluates only the keys whose facts changed)';
 COMMENT ON COLUMN conflicts.first_detected_at IS 'When first detected, UTC';
 COMMENT ON COLUMN conflicts.status_changed_at IS 'When the status last changed, UTC';
 
