@@ -17,16 +17,15 @@ Rows are never deleted, so decisions survive re-runs and re-extraction.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 
 import duckdb
 import pyarrow as pa
 
+from newsfacts.warehouse.ids import files_digest
 from newsfacts.warehouse.load import now_utc, staged, transaction
 from newsfacts.warehouse.rules import Figure, agreement, as_of_interval, classify_pair, format_figure, most_serious, separate_events, short_date
 
@@ -241,16 +240,20 @@ def publisher_trust(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]
     """(accepted, judged) per publisher, learnt from decided conflicts: how often a reviewer
     kept a publisher's value (rank preferred) among the values of it they judged (preferred or
     deprecated). Knowledge-Based-Trust in spirit: trust comes from past correctness."""
-    rows = con.execute("""
-        SELECT coalesce(a.publisher, a.source) AS publisher,
-               count(*) FILTER (m.rank = 'preferred'), count(*)
-        FROM conflict_members m
-        JOIN conflict_rows c USING (conflict_id)
-        JOIN fact_rows f ON f.fact_id = m.fact_id
-        JOIN article_rows a ON a.article_id = f.article_id
-        WHERE c.status = 'resolved' AND m.rank IN ('preferred', 'deprecated')
-        GROUP BY ALL""").fetchall()
+    rows = con.execute(TRUST_SQL).fetchall()
     return {publisher: (accepted, judged) for publisher, accepted, judged in rows if publisher}
+
+
+# (publisher, accepted, judged): the report's cache digests it too
+TRUST_SQL = """
+    SELECT coalesce(a.publisher, a.source) AS publisher,
+           count(*) FILTER (m.rank = 'preferred') AS accepted, count(*) AS judged
+    FROM conflict_members m
+    JOIN conflict_rows c USING (conflict_id)
+    JOIN fact_rows f ON f.fact_id = m.fact_id
+    JOIN article_rows a ON a.article_id = f.article_id
+    WHERE c.status = 'resolved' AND m.rank IN ('preferred', 'deprecated')
+    GROUP BY ALL"""
 
 
 def trust_of(publisher: str | None, trust: dict[str, tuple[int, int]]) -> float:
@@ -400,11 +403,7 @@ def detect_conflicts(con: duckdb.DuckDBPyConnection, run_id: str | None = None, 
 def rules_fingerprint() -> str:
     """Hash of the code and data that decide a conflict row: a stored row evaluated with other
     rules is evaluated again (detect_conflicts then makes a full pass)."""
-    package = resources.files("newsfacts.warehouse")
-    digest = hashlib.sha256()
-    for part in ("rules.py", "conflicts.py", "data/measures.jsonl"):
-        digest.update(package.joinpath(part).read_bytes())
-    return digest.hexdigest()[:16]
+    return files_digest("newsfacts.warehouse", "rules.py", "conflicts.py", "data/measures.jsonl")
 
 
 def _evaluate(con: duckdb.DuckDBPyConnection, keys: list[str] | None, run_id: str | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 
 
 def stable_hash(*parts: object, length: int = 16) -> str:
@@ -17,6 +18,14 @@ def _canonical(part: object) -> str:
     if isinstance(part, float):
         return format(part, ".12g")
     return str(part)
+
+
+def files_digest(package: str, *names: str) -> str:
+    """Hash of some files of a package (its code or data): work done with other files is stale."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(resources.files(package).joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def article_id(canonical_url: str) -> str:

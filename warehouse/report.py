@@ -11,9 +11,13 @@ links them all, newest first.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import io
+import logging
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +28,15 @@ from markupsafe import Markup
 
 from newsfacts.warehouse.charts import Mark
 from newsfacts.warehouse.charts import chart_svg as draw_chart
-from newsfacts.warehouse.conflicts import NEEDS_REVIEW, Suggestion
+from newsfacts.warehouse.conflicts import NEEDS_REVIEW, TRUST_SQL, Suggestion
+from newsfacts.warehouse.ids import files_digest
 from newsfacts.warehouse.load import now_utc, utc_naive
 from newsfacts.warehouse.review import decisions_since, list_conflicts
 from newsfacts.warehouse.rules import CLASS_ORDER, Figure, as_of_interval, format_figure, format_value, key_label, measure_label, period_of
 
 FORMATS = ("html", "md", "csv")
+FRAGMENT_CACHE = ".fragments.sqlite"   # beside the run reports: each conflict's rendered HTML
+log = logging.getLogger("newsfacts.report")
 
 
 @dataclass
@@ -73,6 +80,7 @@ class ConflictRow:
     period: str | None = None
     suggestion: Suggestion | None = None
     context: list[ValueRow] = field(default_factory=list)   # other measures of the same pair
+    html: Markup | None = None      # its part of the HTML report (see FragmentCache)
 
     @property
     def key(self) -> str:
@@ -128,19 +136,20 @@ def _summary(con: duckdb.DuckDBPyConnection, window: datetime | None) -> ReportS
 
 
 def collect(con: duckdb.DuckDBPyConnection, since: str | None = None,
-            run_id: str | None = None) -> ReportData:
+            run_id: str | None = None, *, only: list[str] | None = None) -> ReportData:
     """Conflicts needing review (contradictions first, then most severe) with every value, its
     evidence and a suggestion; the keys noted as series or parts; decisions since the last run.
 
-    ``since`` (ISO date) keeps conflicts with evidence published on or after it.
+    ``since`` (ISO date) keeps conflicts with evidence published on or after it; ``only``
+    collects those conflicts alone (the others come from the fragment cache).
     """
     window = _window_start(con, run_id)
     since_ts = utc_naive(since) if since else None
     if since and since_ts is None:
         raise ValueError(f"since must be an ISO date (YYYY-MM-DD), got {since!r}")
-    rows = [r for r in list_conflicts(con, status=None) if r["status"] in (*NEEDS_REVIEW, "noted")]
-    rows.sort(key=lambda r: (r["class"] not in CLASS_ORDER, CLASS_ORDER.index(r["class"])
-                             if r["class"] in CLASS_ORDER else 0, -(r["severity"] or 0), r["conflict_id"]))
+    rows = [r for r in list_conflicts(con, status=None, conflict_ids=only)
+            if r["status"] in (*NEEDS_REVIEW, "noted")]
+    rows.sort(key=_report_order)
     conflicts, noted = [], []
     values = _values(con, [r["conflict_id"] for r in rows])
     for row in rows:
@@ -163,6 +172,12 @@ def collect(con: duckdb.DuckDBPyConnection, since: str | None = None,
                              measure=d["measure"])
         d["action_text"] = _action_text(d)
     return ReportData(now_utc(), since, _summary(con, window), conflicts, noted, decisions)
+
+
+def _report_order(row: dict) -> tuple:
+    """Contradictions first, then the most severe (the order of the report)."""
+    return (row["class"] not in CLASS_ORDER, CLASS_ORDER.index(row["class"]) if row["class"] in CLASS_ORDER else 0,
+            -(row["severity"] or 0), row["conflict_id"])
 
 
 def _action_text(decision: dict) -> str:
@@ -289,18 +304,125 @@ def _environment(fmt: str) -> Environment:
 
 
 def render_report(con: duckdb.DuckDBPyConnection, fmt: str = "html", since: str | None = None,
-                  *, run_id: str | None = None, sources: tuple[int, int] | None = None) -> str:
-    """The report as text in ``fmt`` (html | md | csv)."""
+                  *, run_id: str | None = None, sources: tuple[int, int] | None = None,
+                  cache: FragmentCache | None = None) -> str:
+    """The report as text in ``fmt`` (html | md | csv). With a ``cache`` (HTML, no ``since``),
+    only the conflicts whose inputs changed are collected and rendered again; the text is the
+    same as without it."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    data = collect(con, since=since, run_id=run_id)
+    if cache is not None and fmt == "html" and since is None:
+        data = _collect_cached(con, run_id, cache)
+    else:
+        data = collect(con, since=since, run_id=run_id)
+        if fmt == "html":
+            env = _environment("html")
+            for conflict in data.conflicts + data.noted:
+                conflict.html = _fragment(env, conflict)
     data.sources = sources
     if fmt == "csv":
         return _csv(data)
-    if fmt == "html":
-        for conflict in data.conflicts + data.noted:
-            conflict.chart_svg = chart_svg(conflict)
     return _environment(fmt).get_template(f"conflicts.{fmt}").render(report=data)
+
+
+def _fragment(env: Environment, conflict: ConflictRow) -> Markup:
+    """A conflict's part of the HTML report, its chart drawn."""
+    conflict.chart_svg = chart_svg(conflict)
+    template = "noted.html" if conflict.status == "noted" else "conflict.html"
+    return Markup(env.get_template(template).render(c=conflict))
+
+
+class FragmentCache:
+    """Each conflict's rendered HTML with a digest of everything it shows (SQLite file beside the
+    reports): a conflict whose digest is unchanged is not collected or rendered again."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.rendered = 0           # fragments rendered by the last report (the rest were cached)
+        self.reused = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path)
+        db.execute("CREATE TABLE IF NOT EXISTS fragment (conflict_id TEXT PRIMARY KEY, digest TEXT NOT NULL,"
+                   " html TEXT NOT NULL)")
+        return db
+
+    def get(self, digests: dict[str, str]) -> dict[str, str]:
+        """The cached HTML of the conflicts whose stored digest is the given one."""
+        with contextlib.closing(self._connect()) as db:
+            rows = db.execute("SELECT conflict_id, digest, html FROM fragment").fetchall()
+        return {cid: html for cid, digest, html in rows if digests.get(cid) == digest}
+
+    def put(self, fragments: dict[str, tuple[str, str]], keep: set[str]) -> None:
+        """Store (digest, html) per conflict; forget conflicts not in ``keep``."""
+        with contextlib.closing(self._connect()) as db, db:
+            db.executemany("INSERT OR REPLACE INTO fragment VALUES (?, ?, ?)",
+                           [(cid, digest, html) for cid, (digest, html) in fragments.items()])
+            stored = {cid for (cid,) in db.execute("SELECT conflict_id FROM fragment")}
+            db.executemany("DELETE FROM fragment WHERE conflict_id = ?", [(cid,) for cid in stored - keep])
+
+
+def _collect_cached(con: duckdb.DuckDBPyConnection, run_id: str | None, cache: FragmentCache) -> ReportData:
+    listed = _digests(con, _window_start(con, run_id))
+    digests = {cid: digest for cid, _status, digest in listed}
+    cached = cache.get(digests)
+    stale = [cid for cid in digests if cid not in cached]
+    data = collect(con, run_id=run_id, only=stale)
+    env = _environment("html")
+    fresh = {}
+    for conflict in data.conflicts + data.noted:
+        conflict.html = _fragment(env, conflict)
+        fresh[conflict.conflict_id] = (digests[conflict.conflict_id], str(conflict.html))
+    cache.put(fresh, set(digests))
+    cache.rendered, cache.reused = len(fresh), len(cached)
+    html = {**cached, **{cid: h for cid, (_d, h) in fresh.items()}}
+    data.conflicts = [_Cached(Markup(html[cid])) for cid, status, _d in listed if status != "noted"]
+    data.noted = [_Cached(Markup(html[cid])) for cid, status, _d in listed if status == "noted"]
+    return data
+
+
+@dataclass
+class _Cached:
+    html: Markup
+
+
+def _digests(con: duckdb.DuckDBPyConnection, window: datetime | None) -> list[tuple[str, str, str]]:
+    """(conflict_id, status, digest) of the conflicts the report shows, in its order. The digest
+    covers every input of a conflict's part: its row, whether it is new, every value with its
+    evidence, rank, story and source kind, the learnt trust of its publishers, the values shown
+    as context, and the code that renders them."""
+    rows = con.execute(f"""
+        WITH trust AS ({TRUST_SQL}),
+        key_facts AS (
+            SELECT f.key_id, any_value(f.subject) AS subject, any_value(f.counterparty) AS counterparty,
+                   any_value(f.metric) AS metric, any_value(f.unit) AS unit,
+                   md5(string_agg(concat_ws(chr(31), f.fact_id, f.value, f.value_max, f.qualifier, f.measure,
+                           f.as_of, f.sentence, f.figure, f.rank, f.publisher, f.source, f.published_at,
+                           f.title, f.url, f.story_id, s.kind, t.accepted, t.judged), chr(30)
+                       ORDER BY f.fact_id)) AS h
+            FROM facts f LEFT JOIN sources s ON s.name = f.source
+            LEFT JOIN trust t ON t.publisher = coalesce(f.publisher, f.source)
+            WHERE f.value IS NOT NULL GROUP BY f.key_id),
+        shown AS (
+            SELECT * FROM conflicts WHERE needs_review(status) OR status = 'noted')
+        SELECT c.conflict_id, c.status::VARCHAR, c.class, c.severity,
+               md5(concat_ws(chr(31), ?, c.conflict_id, c.status, c.class, c.severity, c.reason, c.n_sources,
+                   c.subject, c.counterparty, c.metric, c.unit, c.chip_type,
+                   (? IS NULL OR c.first_detected_at >= ?), own.h,
+                   (SELECT string_agg(o.h, chr(30) ORDER BY o.key_id) FROM key_facts o
+                    WHERE o.subject = own.subject AND o.counterparty IS NOT DISTINCT FROM own.counterparty
+                      AND o.metric = own.metric AND o.unit = own.unit AND o.key_id <> own.key_id)))
+        FROM shown c LEFT JOIN key_facts own ON own.key_id = c.conflict_id""",
+                       [_code_digest(), window, window]).fetchall()
+    order = sorted(rows, key=lambda r: _report_order({"class": r[2], "severity": r[3], "conflict_id": r[0]}))
+    return [(cid, status, digest) for cid, status, _klass, _severity, digest in order]
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The code and templates that render a conflict: a fragment rendered by other code is stale."""
+    return files_digest("newsfacts.warehouse", "report.py", "charts.py", "rules.py", "conflicts.py",
+                        "review.py", "templates/conflict.html", "templates/noted.html")
 
 
 def _csv(data: ReportData) -> str:
@@ -349,7 +471,10 @@ def write_run_report(con: duckdb.DuckDBPyConnection, reports_dir: str | Path, ru
     reports_dir.mkdir(parents=True, exist_ok=True)
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", run_id)
     out_path = reports_dir / f"{day:%Y-%m-%d}-{safe_id}-conflicts.html"
-    out_path.write_text(render_report(con, fmt="html", run_id=run_id, sources=sources), encoding="utf-8")
+    cache = FragmentCache(reports_dir / FRAGMENT_CACHE)
+    out_path.write_text(render_report(con, fmt="html", run_id=run_id, sources=sources, cache=cache),
+                        encoding="utf-8")
+    log.info("report: %d conflict(s) rendered, %d from the cache", cache.rendered, cache.reused)
     write_index(reports_dir)
     return out_path
 

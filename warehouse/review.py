@@ -76,23 +76,28 @@ def resolve(con: duckdb.DuckDBPyConnection, conflict_id: str, *, accept_fact_id:
     return decision
 
 
-def list_conflicts(con: duckdb.DuckDBPyConnection, status: str | None = "open") -> list[dict]:
+def list_conflicts(con: duckdb.DuckDBPyConnection, status: str | None = "open",
+                   conflict_ids: list[str] | None = None) -> list[dict]:
     """Conflicts as dicts (the ``conflicts`` view's columns plus ``values``, ``facts``, the
     key's :class:`KeyFact` list in date order, and ``suggestion``), most severe first.
 
-    ``status="open"`` means needing review (open or reopened); None lists all.
+    ``status="open"`` means needing review (open or reopened); None lists all. ``conflict_ids``
+    keeps those conflicts only.
     """
     sql = """
         SELECT c.*,
                (SELECT list_sort(list(DISTINCT f.value)) FROM fact_rows f
                 WHERE f.key_id = c.conflict_id AND f.value IS NOT NULL) AS "values"
-        FROM conflicts c"""
+        FROM conflicts c WHERE true"""
     params: list = []
     if status == "open":
-        sql += " WHERE needs_review(c.status)"
+        sql += " AND needs_review(c.status)"
     elif status is not None:
-        sql += " WHERE c.status = ?"
+        sql += " AND c.status = ?"
         params = [status]
+    if conflict_ids is not None:
+        sql += " AND c.conflict_id IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(list(conflict_ids))
     cursor = con.execute(sql + " ORDER BY c.severity DESC, c.conflict_id", params)
     columns = [d[0] for d in cursor.description]
     rows = [{**dict(zip(columns, row)), "values": list(row[-1] or [])} for row in cursor.fetchall()]

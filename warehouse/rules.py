@@ -132,6 +132,7 @@ class Agreement:
 # --------------------------------------------------------------------------- precision
 
 
+@lru_cache(maxsize=1 << 16)
 def precision_step(value: float, unit: str) -> float:
     """Size of the last written digit of ``value`` (see module docstring)."""
     magnitude = abs(value)
@@ -160,7 +161,16 @@ def tolerance(a: Figure, b: Figure, *, finer: bool = False) -> float:
 
 
 def agreement(a: Figure, b: Figure) -> Agreement:
-    """Do two figures of the same key agree? Symmetric; see the table in the module docstring."""
+    """Do two figures of the same key agree? Symmetric; see the table in the module docstring.
+
+    It reads only value, value_max, unit and qualifier: a key's n² pairs hold few distinct
+    ones, so the verdict is computed once per distinct pair of them."""
+    return _agreement((a.value, a.unit, a.qualifier, a.value_max), (b.value, b.unit, b.qualifier, b.value_max))
+
+
+@lru_cache(maxsize=1 << 16)
+def _agreement(first: tuple, second: tuple) -> Agreement:
+    a, b = Figure("", *first), Figure("", *second)
     order = ("point", "lower", "ceiling", "range")
     if order.index(a.kind) > order.index(b.kind):
         a, b = b, a
@@ -256,6 +266,7 @@ def measure_label(measure: str | None, period: str | None = None) -> str:
 # --------------------------------------------------------------------------- time
 
 
+@lru_cache(maxsize=1 << 16)
 def as_of_interval(as_of: str | None) -> tuple[date, date] | None:
     """``2023`` → whole year, ``2023-09`` → the month, ``2023-09-14…`` → the day; else None."""
     if not as_of:
@@ -396,6 +407,12 @@ def short_date(as_of: str | None) -> str:
 
 def format_figure(f: Figure, *, bare: bool = False) -> str:
     """``up to $4B``, ``2.2 GW``, ``220,000``, ``4.5%``; ``bare`` drops the qualifier."""
+    return _format_figure(f.value, f.unit, f.qualifier, f.value_max, bare)
+
+
+@lru_cache(maxsize=1 << 16)
+def _format_figure(value: float, unit: str, qualifier: str, value_max: float | None, bare: bool) -> str:
+    f = Figure("", value, unit, qualifier, value_max)
     text = format_value(f.value, f.unit)
     if f.kind == "range":
         text = f"{text}–{format_value(f.value_max, f.unit)}"
@@ -406,6 +423,7 @@ def format_figure(f: Figure, *, bare: bool = False) -> str:
     return prefix + text
 
 
+@lru_cache(maxsize=1 << 16)
 def format_value(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "?"
