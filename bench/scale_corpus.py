@@ -189,22 +189,29 @@ def write_site(root: Path, n_articles: int, seed: int = 14) -> Path:
 # --- a big warehouse -----------------------------------------------------------------------------
 
 def fill_warehouse(con, n_facts: int, *, facts_per_article: int = 10, keys: int | None = None,
-                   run_id: str = "synthetic", offset: int = 0) -> None:
+                   run_id: str = "synthetic", offset: int = 0, text_kb: int = 0) -> None:
     """Insert n_facts facts over n_facts/facts_per_article articles, spread over `keys` conflict
     keys (default n_facts/3, as in a real warehouse where most keys hold one to five facts).
-    Values vary within a key, so many keys conflict. `offset` numbers a later addition."""
+    Values vary within a key, so many keys conflict. `offset` numbers a later addition.
+    `text_kb` gives each article about that many KB of text, and its raw HTML as many again
+    (distinct hex words, which compress about as well as prose): the size a real night's
+    articles give the file. The facts' keys are queued for conflict detection, as loading does."""
     keys = keys or max(1, n_facts // 3)
     n_articles = max(1, n_facts // facts_per_article)
+    words = text_kb * 1024 // 33
+    text = (f"array_to_string(list_transform(range({words}), lambda j: md5('{offset}-' || i || '-' || j)), ' ')"
+            if words else "'text'")
     con.execute(f"""
         INSERT INTO article_rows (article_id, url, canonical_url, source, publisher, title, text,
-                                  published_at, snippet_only, content_hash, story_id,
+                                  raw_html, published_at, snippet_only, content_hash, story_id,
                                   first_seen_run, last_seen_run, first_seen_at, updated_at)
         SELECT 'art-{offset}-' || i, 'https://example.com/{offset}/' || i,
                'https://example.com/{offset}/' || i, 'synthetic', 'Publisher ' || (i % 40),
-               'Story ' || i, 'text', TIMESTAMP '2026-01-01' + INTERVAL (i % 300) DAY, false,
+               'Story ' || i, text, '<html><body><p>' || text || '</p></body></html>',
+               TIMESTAMP '2026-01-01' + INTERVAL (i % 300) DAY, false,
                md5('{offset}-' || i), 'art-{offset}-' || i, '{run_id}', '{run_id}',
                now()::TIMESTAMP, now()::TIMESTAMP
-        FROM range({n_articles}) t(i)""")
+        FROM (SELECT i, {text} AS text FROM range({n_articles}) t(i))""")
     con.execute(f"""
         INSERT INTO fact_rows (fact_id, article_id, key_id, subject, counterparty, metric, value,
                                unit, qualifier, as_of, sentence, span_start, span_end,
@@ -216,3 +223,8 @@ def fill_warehouse(con, n_facts: int, *, facts_per_article: int = 10, keys: int 
                '2026-01-01', 'Company agreed to invest a sum.', 0, 10, 1.0, now()::TIMESTAMP,
                'synthetic', '{run_id}'
         FROM range({n_facts}) t(i)""")
+    try:
+        from newsfacts.warehouse.load import queue_keys
+    except ImportError:  # an install from before incremental detection has no queue
+        return
+    queue_keys(con, f"SELECT key_id FROM fact_rows WHERE first_seen_run = '{run_id}'")
