@@ -66,7 +66,8 @@ def test_a_killed_run_leaves_none_of_its_processes(signum):
                            env={**os.environ, "TEST_TAG": tag})
     try:
         child = int(run.stdout.readline())
-        assert run_mark(child) and set(tagged(tag)) >= {run.pid, child}
+        # /proc may show a process a moment before its environment is readable: wait to see both
+        assert wait_until(lambda: run_mark(child) and set(tagged(tag)) >= {run.pid, child}, 10)
         run.send_signal(signum)
         assert run.wait(timeout=30) == -signum
         assert wait_until(lambda: not tagged(tag), 15), f"left running: {tagged(tag)}"
