@@ -1,6 +1,9 @@
 """Document-level behaviour: dedupe, as_of, batches, the Fact record."""
+from dataclasses import replace
+
 from newsfacts.extractors.facts import Fact, FactExtractor, extract_facts
 from newsfacts.extractors.facts.extractor import shared_extractor
+from newsfacts.extractors.facts.merging import dedupe
 
 ARTICLE = """Anthropic and Amazon lock in 5 gigawatts of compute
 
@@ -14,6 +17,27 @@ def test_a_figure_repeated_in_headline_and_body_is_one_fact():
     facts = extract_facts(ARTICLE, "2026-06-03")
     assert [(f.metric, f.subject, f.counterparty, f.value) for f in facts] == [
         ("power", "Anthropic", "Amazon", 5e9)]
+
+
+def test_a_repeat_read_as_another_metric_does_not_turn_the_deal_around():
+    """The body repeats the headline's $100 billion as Amazon's "infrastructure investment":
+    read as infrastructure, Amazon builds with Anthropic; the compute deal stays Anthropic's."""
+    text = ("Anthropic and Amazon lock in a $100 billion compute deal\n\n"
+            "Amazon has expanded its partnership with Anthropic, committing approximately $100 billion "
+            "in infrastructure investment.\n")
+    facts = extract_facts(text, "2026-06-03")
+    assert [(f.metric, f.subject, f.counterparty) for f in facts] == [("compute_deal", "Anthropic", "Amazon")]
+
+
+def test_a_repeat_read_less_surely_does_not_turn_around_parties_the_parse_read():
+    """"an $11 billion AWS data center campus": the parse names the owner; a summary table's
+    row read with the article's main company as subject must not turn it around."""
+    [first] = extract_facts("Project Rainier is an $11 billion AWS data center campus in Indiana.", "2026-01-31")
+    assert (first.subject, first.counterparty, first.confidence) == ("Amazon", None, 1.0)
+    row = replace(first, subject="Anthropic", counterparty="Amazon", confidence=0.8, span=(500, 504))
+    assert [(f.subject, f.counterparty) for f in dedupe([first, row])] == [("Amazon", None)]
+    assert [(f.subject, f.counterparty) for f in dedupe([replace(first, confidence=0.9), row])] == \
+        [("Anthropic", "Amazon")]   # neither was read from the parse: the one naming more parties
 
 
 def test_as_of_from_the_sentence():

@@ -2,11 +2,12 @@
 
 The frames live in patterns/roles.jsonl, one per line: a head (a word class from
 data/word_classes.jsonl, or the figure itself), a relation from the head to the party
-(subject, agent, object, passive subject, possessor, a preposition, a preposition on a noun the
-head governs) and the role the party plays. This module turns each frame into patterns in
-spaCy's DependencyMatcher format: the figure attaches to the head directly or through one noun
-("a $600 million round led by …"), a subject may be read through a relative clause ("X, which
-owns 80% of Y") or a controlling verb ("X agreed to buy …"), and a passive agent through "by".
+(subject, agent, object, passive subject, possessor, a company naming the head noun, a
+preposition, a preposition on a noun the head governs) and the role the party plays. This
+module turns each frame into patterns in spaCy's DependencyMatcher format: the figure
+attaches to the head directly or through one noun ("a $600 million round led by …"), a
+subject may be read through a relative clause ("X, which owns 80% of Y") or a controlling
+verb ("X agreed to buy …"), and a passive agent through "by".
 The patterns are compiled into lookup tables (head word -> routes) walked from each figure
 token: spaCy's DependencyMatcher tries every pattern on every token, this costs figures x
 candidate heads; a test checks that both find the same matches. The same file maps each
@@ -137,6 +138,11 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
     if rel == "passive":
         return [(head, [_node("party", party(["nsubj:pass"]), "head", ">")], 0),
                 (_with(head, DEP="acl", TAG="VBN"), [_node("party", PARTY, "head", "<")], 0)]
+    if rel == "compound":
+        # "an $11 billion AWS data center campus": the company naming the facility, or a noun of its name
+        plain = {"DEP": "compound", "ENT_TYPE": {"NOT_IN": ["ORG", "NAME", "FIG"]}}
+        return [(head, [_node("party", party(["compound"]), "head", ">")], 0),
+                (head, [_node("mod", plain, "head", ">"), _node("party", party(["compound"]), "mod", ">")], 0)]
     if rel == "poss":
         paths = [(head, [_node("party", party(["nmod:poss"]), "head", ">")], 0)]
         if frame["head"] != "figure":

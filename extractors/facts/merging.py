@@ -9,6 +9,7 @@ from .figures import Figure
 from .model import Fact
 
 _CONVERSION_GLUE = word_list("conversion_glue")
+_PARSED = 1.0   # the confidence of parties the dependency frames read (steps.with_parse)
 
 
 def merge_conversions(figures: list[Figure]) -> list[Figure]:
@@ -45,10 +46,15 @@ def _same_value(a: Fact, b: Fact) -> bool:
 
 
 def _richer(first: Fact, later: Fact, headline_end: int = 0) -> Fact:
-    """Keep the first mention, completed by what a later one adds (parties, a dollar value)."""
-    if len(_org_set(later)) > len(_org_set(first)) or (
+    """Keep the first mention, completed by what a later one adds (parties, a dollar value).
+    A later mention with another subject does not turn the first around when it is read as
+    another metric (an infrastructure fact's builder is a compute deal's supplier), nor when
+    the first was read from the parse and the later one was not (a table row's guess)."""
+    turns = later.subject != first.subject and (
+        first.metric != later.metric or later.confidence < _PARSED <= first.confidence)
+    if not turns and (len(_org_set(later)) > len(_org_set(first)) or (
             first.span[0] < headline_end and first.confidence <= KIND_GUESS < later.confidence
-            and _org_set(later) == _org_set(first)):
+            and _org_set(later) == _org_set(first))):
         # more parties; or a headline whose "X signs deal with Y" left the direction to the
         # companies' kinds, where the body's "Y will buy … from X" says it in words
         first = replace(first, subject=later.subject, counterparty=later.counterparty,
