@@ -16,18 +16,32 @@ Rows are never deleted, so decisions survive re-runs and re-extraction.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
 from newsfacts.warehouse.ids import files_digest
 from newsfacts.warehouse.load import now_utc, staged, transaction
-from newsfacts.warehouse.rules import Figure, agreement, as_of_interval, classify_pair, format_figure, most_serious, separate_events, short_date
+from newsfacts.warehouse.rules import (
+    MIN_TIME_GAP_DAYS,
+    ComponentIndex,
+    Figure,
+    PairVerdict,
+    agreement,
+    as_of_interval,
+    classify_pair,
+    format_figure,
+    most_serious,
+    same_sentence,
+    separate_events,
+    short_date,
+)
 
 # A conflict's life cycle (the conflict_status ENUM of migration 003). The SQL side asks
 # needs_review(status), a macro in schema/macros.sql; a test holds the two equal.
@@ -37,6 +51,9 @@ DECIDED = ("resolved", "dismissed")
 STATUSES = (*NEEDS_REVIEW, *DECIDED, "cleared", "noted")   # noted: migration 005
 MAX_REASONS = 4
 RECENCY_BONUS = 0.25        # the newest candidate's edge: a quarter of an average source
+# Keys evaluated together: their facts, conflict rows and members are held in memory at once,
+# whatever the number of keys a night queued.
+DETECT_KEYS_PER_CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,6 @@ class KeyFact:
 class Assessment:
     klass: str
     reason: str
-    n_disagreeing_pairs: int
 
 
 @dataclass(frozen=True)
@@ -143,27 +159,212 @@ def current_resolutions(con: duckdb.DuckDBPyConnection,
 
 
 def assess(facts: list[KeyFact]) -> Assessment | None:
-    """Compare every pair of the key's facts; None when they all agree."""
+    """The key's disagreements, None when all its figures agree.
+
+    What comparing every pair of the key's facts finds (the verdicts of
+    :func:`warehouse.rules.classify_pair` over the disagreeing pairs that are not separate
+    events), found without comparing every pair: see :class:`_KeyPairs`. The class is the most
+    serious verdict; the reason lists the timeline when figures changed over time, then the
+    distinct contradiction reasons, then the distinct partial ones, each in :func:`reason_order`."""
     figures = [f.figure for f in facts]
-    cache: dict[str, str | None] = {}
-    verdicts = [
-        classify_pair(a, b, figures, cache)
-        for a, b in itertools.combinations(figures, 2)
-        if not agreement(a, b).agree and not separate_events(a, b)
-    ]
-    if not verdicts:
+    pairs = _KeyPairs(figures)
+    if not pairs.reasons and not pairs.over_time:
         return None
-    klass = most_serious([v.klass for v in verdicts])
-    over_time = any(v.klass == "changed_over_time" for v in verdicts)
-    reasons: list[str] = [timeline(figures)] if over_time else []
+    classes = [klass for klass, _order in pairs.reasons.values()]
+    klass = most_serious(classes + (["changed_over_time"] if pairs.over_time else []))
+    reasons: list[str] = [timeline(figures)] if pairs.over_time else []
     for wanted in ("contradiction", "partial"):  # changed_over_time pairs are the timeline
-        for verdict in verdicts:
-            if verdict.klass == wanted and verdict.reason not in reasons:
-                reasons.append(verdict.reason)
+        reasons += sorted((r for r, (k, _order) in pairs.reasons.items() if k == wanted),
+                          key=lambda r: pairs.reasons[r][1])
     text = "; ".join(reasons[:MAX_REASONS])
     if len(reasons) > MAX_REASONS:
         text += f" (and {len(reasons) - MAX_REASONS} more)"
-    return Assessment(klass, text, len(verdicts))
+    return Assessment(klass, text)
+
+
+def reason_order(verdict: PairVerdict) -> tuple:
+    """Reasons are listed by the pair's smaller value, then its larger one, then their text."""
+    low, high = sorted((verdict.a.value, verdict.b.value))
+    return (low, high, verdict.reason)
+
+
+_YEAR_AND_GAP = timedelta(days=366 + MIN_TIME_GAP_DAYS)
+
+
+class _KeyPairs:
+    """The verdicts of a key's disagreeing pairs, without visiting every pair of facts.
+
+    Facts are filed in *buckets*: equal figure shape (value, unit, qualifier, value_max),
+    measure, what their component reason depends on, and ``as_of``. Two facts of different
+    buckets get the verdict their buckets' first facts get, unless they are quoted in one
+    sentence of one source: those pairs are few (one article's sentence) and are classified one
+    by one, and a bucket pair counts only while it holds a pair that is not one of them. Facts
+    of one shape always agree, so only pairs of shapes are compared (a handful per key); for
+    each, the dates are searched for one near pair with no common date, each common date, and
+    (a series) one far pair; only totals compare every pair of dates, since each fallen total
+    is its own reason. Two shapes of one value (a ceiling and a range from it) are compared
+    fact by fact, as are shapes that disagree with themselves.
+    """
+
+    def __init__(self, figures: list[Figure]) -> None:
+        self.figures = figures
+        self.index = ComponentIndex(figures)
+        self.cache: dict[str, str | None] = {}      # fact_id → component reason (classify_pair's)
+        self._why: dict[tuple, str | None] = {}
+        self.reasons: dict[str, tuple[str, tuple]] = {}   # reason → (class, order)
+        self.over_time = False
+        self.groups: dict[tuple, dict[str | None, list[int]]] = {}   # group → as_of → facts
+        self.group_of: list[tuple] = []
+        for i, f in enumerate(figures):
+            group = (self.index.reason_depends_on(i), f.measure)
+            self.group_of.append(group)
+            self.groups.setdefault(group, {}).setdefault(f.as_of, []).append(i)
+        self.same_sentence = self._same_sentence_pairs()
+        groups = list(self.groups)
+        for p, first in enumerate(groups):
+            for second in groups[p:]:
+                self._compare(first, second)
+
+    # -- buckets
+
+    def _bucket(self, i: int) -> tuple:
+        return self.group_of[i], self.figures[i].as_of
+
+    def _realizable(self, a: tuple, b: tuple) -> bool:
+        """Do buckets a and b hold a pair of facts not quoted in one sentence?"""
+        na, nb = len(self.groups[a[0]][a[1]]), len(self.groups[b[0]][b[1]])
+        pairs = na * nb if a != b else na * (na - 1) // 2
+        return pairs > self.same_sentence.get(frozenset((a, b)), 0)
+
+    def _same_sentence_pairs(self) -> dict[frozenset, int]:
+        by_sentence: dict[tuple, list[int]] = {}
+        for i, f in enumerate(self.figures):
+            if f.sentence:
+                by_sentence.setdefault((f.origin, f.sentence), []).append(i)
+        counts: dict[frozenset, int] = {}
+        for indices in by_sentence.values():
+            for i, j in itertools.combinations(indices, 2):
+                key = frozenset((self._bucket(i), self._bucket(j)))
+                counts[key] = counts.get(key, 0) + 1
+                self._pair(i, j)
+        return counts
+
+    # -- verdicts
+
+    def _pair(self, i: int, j: int) -> None:
+        a, b = self.figures[i], self.figures[j]
+        if agreement(a, b).agree or separate_events(a, b):
+            return
+        for k in (i, j):
+            self._prime(k)
+        self._add(classify_pair(a, b, self.figures, self.cache))
+
+    def _prime(self, i: int) -> None:
+        """classify_pair's component cache, filled from the index (one search per kind of fact)."""
+        fact_id = self.figures[i].fact_id
+        if fact_id not in self.cache:
+            depends = self.index.reason_depends_on(i)
+            if depends not in self._why:
+                self._why[depends] = self.index.reason(i)
+            self.cache[fact_id] = self._why[depends]
+
+    def _bucket_pair(self, first: tuple, x, second: tuple, y) -> None:
+        """The verdict of two buckets, from their first facts (as if from two sentences)."""
+        i, j = self.groups[first][x][0], self.groups[second][y][0]
+        self._prime(i)
+        self._prime(j)
+        a = replace(self.figures[i], origin="\0first")
+        b = replace(self.figures[j], origin="\0second")
+        self._add(classify_pair(a, b, self.figures, self.cache))
+
+    def _add(self, verdict: PairVerdict) -> None:
+        if verdict.klass == "changed_over_time":
+            self.over_time = True
+            return
+        order = reason_order(verdict)
+        known = self.reasons.get(verdict.reason)
+        if known is None or order < known[1]:
+            self.reasons[verdict.reason] = (verdict.klass, order)
+
+    # -- pairs of groups
+
+    def _compare(self, first: tuple, second: tuple) -> None:
+        a = self.figures[next(iter(self.groups[first].values()))[0]]
+        b = self.figures[next(iter(self.groups[second].values()))[0]]
+        if agreement(a, b).agree:
+            return
+        if first == second or a.value == b.value:   # fact by fact (see the class docstring)
+            mine = [i for indices in self.groups[first].values() for i in indices]
+            theirs = [j for indices in self.groups[second].values() for j in indices]
+            pairs = (itertools.combinations(sorted(mine), 2) if first == second
+                     else (tuple(sorted((i, j))) for i in mine for j in theirs))
+            for i, j in pairs:
+                if not same_sentence(self.figures[i], self.figures[j]):
+                    self._pair(i, j)
+            return
+        xs, ys = self.groups[first], self.groups[second]
+        for day in xs.keys() & ys.keys():       # one date: near; the reason may name it
+            if self._realizable((first, day), (second, day)):
+                self._bucket_pair(first, day, second, day)
+        plain = self._near_pair(first, second)
+        if plain is not None:
+            self._bucket_pair(first, plain[0], second, plain[1])
+        measures = (first[1], second[1])
+        if measures == ("increment", "increment"):
+            return          # increments at different times are separate events
+        if measures == ("total", "total"):
+            for x in xs:    # every fallen total is a reason of its own
+                for y in ys:
+                    if _far(x, y) and self._realizable((first, x), (second, y)):
+                        self._bucket_pair(first, x, second, y)
+        elif not self.over_time:
+            far = self._far_pair(first, second)
+            if far is not None:
+                self._bucket_pair(first, far[0], second, far[1])
+
+    def _near_pair(self, first: tuple, second: tuple) -> tuple | None:
+        """Dates x of the first group and y of the second that are near each other and would
+        not name a common date (different, or none), with a pair of facts; else None."""
+        ys = self.groups[second]
+        undated = [y for y in ys if as_of_interval(y) is None]
+        dated = sorted((as_of_interval(y)[0], y) for y in ys if as_of_interval(y) is not None)
+        starts = [start for start, _y in dated]
+        for x in self.groups[first]:
+            span = as_of_interval(x)
+            if span is None:
+                candidates = list(ys)
+            else:
+                lo = bisect.bisect_right(starts, span[0] - _YEAR_AND_GAP)
+                hi = bisect.bisect_left(starts, span[1] + timedelta(days=MIN_TIME_GAP_DAYS))
+                candidates = undated + [y for _start, y in dated[lo:hi]]
+            for y in candidates:
+                if (not x or x != y) and not _far(x, y) and self._realizable((first, x), (second, y)):
+                    return x, y
+        return None
+
+    def _far_pair(self, first: tuple, second: tuple) -> tuple | None:
+        """Dates of the two groups clearly apart (a series), with a pair of facts; else None."""
+        xs = [x for x in self.groups[first] if as_of_interval(x) is not None]
+        ys = [y for y in self.groups[second] if as_of_interval(y) is not None]
+        if not xs or not ys:
+            return None
+        ends = lambda dates: min(dates, key=lambda d: as_of_interval(d)[1])   # noqa: E731
+        starts = lambda dates: max(dates, key=lambda d: as_of_interval(d)[0])   # noqa: E731
+        for x, y in ((ends(xs), starts(ys)), (starts(xs), ends(ys))):   # the widest gaps
+            if _far(x, y):
+                if self._realizable((first, x), (second, y)):
+                    return x, y
+                break
+        else:
+            return None     # no two dates are far apart
+        return next(((x, y) for x in xs for y in ys
+                     if _far(x, y) and self._realizable((first, x), (second, y))), None)
+
+
+def _far(x: str | None, y: str | None) -> bool:
+    """Two as_of values clearly apart (rules.clearly_different_times)."""
+    a, b = as_of_interval(x), as_of_interval(y)
+    return a is not None and b is not None and max((b[0] - a[1]).days, (a[0] - b[1]).days) >= MIN_TIME_GAP_DAYS
 
 
 def timeline(figures: list[Figure]) -> str:
@@ -408,14 +609,22 @@ def rules_fingerprint() -> str:
 
 def _evaluate(con: duckdb.DuckDBPyConnection, keys: list[str] | None, run_id: str | None,
               now: datetime, summary: ConflictSummary) -> None:
-    """Evaluate ``keys`` (None: every key) and write their conflict rows and members."""
+    """Evaluate ``keys`` (None: every key) and write their conflict rows and members,
+    DETECT_KEYS_PER_CHUNK keys at a time: memory holds one chunk's facts, not the night's."""
+    if keys is None:
+        keys = [k for (k,) in con.execute("""
+            SELECT key_id FROM fact_rows WHERE value IS NOT NULL
+            UNION SELECT conflict_id FROM conflict_rows ORDER BY 1""").fetchall()]
+    for start in range(0, len(keys), DETECT_KEYS_PER_CHUNK):
+        _evaluate_chunk(con, keys[start:start + DETECT_KEYS_PER_CHUNK], run_id, now, summary)
+
+
+def _evaluate_chunk(con: duckdb.DuckDBPyConnection, keys: list[str], run_id: str | None,
+                    now: datetime, summary: ConflictSummary) -> None:
     facts_by_key = load_key_facts(con, keys)
-    sql = f"SELECT {', '.join(_CONFLICT_SCHEMA.names)} FROM conflict_rows"
-    params = []
-    if keys is not None:
-        sql += " WHERE conflict_id IN (SELECT unnest(?::VARCHAR[]))"
-        params = [keys]
-    existing = {r[0]: dict(zip(_CONFLICT_SCHEMA.names, r)) for r in con.execute(sql, params).fetchall()}
+    sql = (f"SELECT {', '.join(_CONFLICT_SCHEMA.names)} FROM conflict_rows"
+           " WHERE conflict_id IN (SELECT unnest(?::VARCHAR[]))")
+    existing = {r[0]: dict(zip(_CONFLICT_SCHEMA.names, r)) for r in con.execute(sql, [keys]).fetchall()}
     resolutions = current_resolutions(con, keys)
     rows, ranks = [], {}
     for key in sorted(set(facts_by_key) | set(existing)):

@@ -69,6 +69,7 @@ figures changed over time or are parts of one another is kept as context (status
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import itertools
 import json
@@ -310,26 +311,96 @@ def clearly_different_times(a: Figure, b: Figure) -> bool:
 def component_reason(small: Figure, others: list[Figure]) -> str | None:
     """Why ``small`` looks like a component of another figure of the key, or None.
 
-    ``others`` are the key's other figures (excluding ``small``).
+    ``others`` are the key's other figures (excluding ``small``), in the key's order.
     """
-    addends = [f for f in others if f.kind == "point" and f.value > 0][:12]  # bound the search
-    totals = [f for f in others if f.value > small.value]
-    for size in (1, 2, 3):
-        for combo in itertools.combinations(addends, size):
-            total_value = small.value + sum(f.value for f in combo)
-            for total in totals:
-                if total in combo:
-                    continue
-                # strict: the parts must add up at the finer precision, not merely round to it
-                if abs(total_value - total.value) <= tolerance(small, total, finer=True):
-                    parts = " + ".join(format_figure(f, bare=True) for f in (small, *combo))
+    return ComponentIndex([small, *others]).reason(0)
+
+
+MAX_ADDENDS = 12    # the first point figures of a key tried as the other parts of a sum
+
+
+class ComponentIndex:
+    """The figures of one key, indexed so that :meth:`reason` costs about the same for a key of
+    ten figures as for one of ten thousand: sums are looked up among the figures sorted by
+    value (a window of the tolerance around the sum), not compared with every figure.
+
+    ``reason(i)`` is the component reason of ``figures[i]`` against the other figures: the
+    first ``MAX_ADDENDS`` positive point figures (in the key's order) as the other parts of a
+    sum of two to four, the first figure in the key's order that the sum equals at the finer
+    precision; else the first ceiling it fits under; else its own wording."""
+
+    def __init__(self, figures: list[Figure]) -> None:
+        self.figures = figures
+        points = [i for i, f in enumerate(figures) if f.kind == "point" and f.value > 0]
+        self.first_points = points[:MAX_ADDENDS + 1]   # the addends of any one figure
+        members: dict[tuple, list[int]] = {}
+        for i, f in enumerate(figures):
+            members.setdefault(_shape(f), []).append(i)
+        self.members = members
+        self.by_value = sorted(members, key=lambda shape: shape[0])
+        self.values = [shape[0] for shape in self.by_value]
+        self.ceilings = [shape for shape in members if figures[members[shape][0]].kind == "ceiling"]
+        self.max_high = max((abs(f.high) for f in figures), default=0.0)
+
+    def addends(self, i: int) -> tuple[int, ...]:
+        return tuple(j for j in self.first_points if j != i)[:MAX_ADDENDS]
+
+    def reason_depends_on(self, i: int) -> tuple:
+        """What ``reason(i)`` reads: figures with equal tuples have the same reason."""
+        f = self.figures[i]
+        return _shape(f), bool(_COMPONENT_WORDS.search(f.sentence or "")), self.addends(i)
+
+    def reason(self, i: int) -> str | None:
+        small = self.figures[i]
+        addends = [self.figures[j] for j in self.addends(i)]
+        ids = self.addends(i)
+        for size in (1, 2, 3):
+            for combo in itertools.combinations(range(len(addends)), size):
+                total_value = small.value + sum(addends[k].value for k in combo)
+                total = self._first_total(small, total_value, {ids[k] for k in combo})
+                if total is not None:
+                    parts = " + ".join(format_figure(f, bare=True) for f in (small, *(addends[k] for k in combo)))
                     return f"{parts} = {format_figure(total, bare=True)}"
-    for other in others:
-        if other.kind == "ceiling" and small.value < other.value - tolerance(small, other):
-            return f"{format_figure(small)} fits under the ceiling {format_figure(other)}"
-    if _COMPONENT_WORDS.search(small.sentence or ""):
-        return f"{format_figure(small)} is described as a tranche or part"
-    return None
+        ceiling = self._first_ceiling(small, i)
+        if ceiling is not None:
+            return f"{format_figure(small)} fits under the ceiling {format_figure(ceiling)}"
+        if _COMPONENT_WORDS.search(small.sentence or ""):
+            return f"{format_figure(small)} is described as a tranche or part"
+        return None
+
+    def _first_total(self, small: Figure, total_value: float, used: set[int]) -> Figure | None:
+        """The first figure (key order) larger than ``small`` that ``total_value`` equals at
+        the finer precision of the two, not one of the parts."""
+        # no tolerance(small, total, finer=True) exceeds this: the window to look in
+        reach = (precision_step(small.value, small.unit) / 2
+                 + 1e-9 * max(abs(small.high), self.max_high, 1.0)) * 1.01
+        lo = bisect.bisect_left(self.values, total_value - reach)
+        hi = bisect.bisect_right(self.values, total_value + reach)
+        best = None
+        for shape in self.by_value[lo:hi]:
+            indices = self.members[shape]
+            total = self.figures[indices[0]]
+            if total.value > small.value and abs(total_value - total.value) <= tolerance(small, total, finer=True):
+                first = next((j for j in indices if j not in used), None)
+                if first is not None and (best is None or first < best):
+                    best = first
+        return None if best is None else self.figures[best]
+
+    def _first_ceiling(self, small: Figure, i: int) -> Figure | None:
+        best = None
+        for shape in self.ceilings:
+            indices = self.members[shape]
+            ceiling = self.figures[indices[0]]
+            if small.value < ceiling.value - tolerance(small, ceiling):
+                first = next((j for j in indices if j != i), None)
+                if first is not None and (best is None or first < best):
+                    best = first
+        return None if best is None else self.figures[best]
+
+
+def _shape(f: Figure) -> tuple:
+    """What agreement, tolerance and formatting read of a figure."""
+    return (f.value, f.unit, f.qualifier, f.value_max)
 
 
 # --------------------------------------------------------------------------- classes
@@ -369,11 +440,12 @@ def classify_pair(a: Figure, b: Figure, key_figures: list[Figure],
         )
     cache = {} if component_cache is None else component_cache
     if a.measure == b.measure == "total":
-        cache[small.fact_id] = None     # a total is no part of another total
-    if small.fact_id not in cache:
-        cache[small.fact_id] = component_reason(
-            small, [f for f in key_figures if f.fact_id != small.fact_id])
-    why = cache[small.fact_id]
+        why = None      # a total is no part of another total
+    else:
+        if small.fact_id not in cache:
+            cache[small.fact_id] = component_reason(
+                small, [f for f in key_figures if f.fact_id != small.fact_id])
+        why = cache[small.fact_id]
     if why:
         return PairVerdict(a, b, "partial", f"{format_figure(small)} vs {format_figure(large)}: {why}")
     when = f" ({short_date(a.as_of)})" if a.as_of and a.as_of == b.as_of else ""
