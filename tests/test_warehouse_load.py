@@ -161,8 +161,15 @@ def test_story_grouping_reads_the_stored_articles_through_their_keys(con):
     assert stories == assign_stories([stages._story_doc(plan.new_rows[0])], everything) == {
         article_id("https://other.example/a"): article_id(NEWS_2023_URL)}
     # an article whose story columns change is filed anew; the others are not read again
-    con.execute("UPDATE article_rows SET title = 'Another headline' WHERE canonical_url = ?", [NEWS_2023_URL])
+    assert con.execute("SELECT count(*) FROM story_queue").fetchall() == [(0,)]
+    load.load_articles(con, "r4", [docs[1].record() | {"title": "Another headline"}, docs[0].record()])
+    assert con.execute("SELECT count(*) FROM story_queue").fetchall() == [(2,)]   # what loading wrote
     assert [row["canonical_url"] for row in load.unkeyed_story_rows(con)] == [NEWS_2023_URL]
+    # the unchanged one left the queue; the changed one leaves it once filed
+    assert [row["canonical_url"] for row in load.unkeyed_story_rows(con)] == [NEWS_2023_URL]
+    stages.group_stories(con, load.plan_articles(con, [new]))
+    assert con.execute("SELECT count(*) FROM story_queue").fetchall() == [(0,)]
+    assert load.unkeyed_story_rows(con) == []
 
 
 def test_without_story_grouping_each_new_article_is_its_own_story(con):

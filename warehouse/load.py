@@ -388,13 +388,19 @@ _STORY_FINGERPRINT = "hash(canonical_url, url, google_link, title, related_urls,
 
 
 def unkeyed_story_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Stored articles (duplicates aside) whose story keys are missing or out of date, with
-    their fingerprint: after a night's batch, that batch's articles (all of them, once, on a
-    warehouse from before story_keys)."""
-    return [dict(zip((*STORY_COLUMNS, "fingerprint"), values)) for values in con.execute(
-        f"SELECT {', '.join(STORY_COLUMNS)}, {_STORY_FINGERPRINT} AS fingerprint"
-        " FROM article_rows a WHERE duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM story_keyed k"
-        f" WHERE k.article_id = a.article_id AND k.fingerprint = {_STORY_FINGERPRINT})").fetchall()]
+    """Queued articles (story_queue: what loading wrote since story grouping last ran; not
+    duplicates) whose story keys are missing or out of date, with their fingerprint. Queued
+    articles that need nothing leave the queue; the others leave it when save_story_keys files
+    them."""
+    with transaction(con):
+        rows = [dict(zip((*STORY_COLUMNS, "fingerprint"), values)) for values in con.execute(
+            f"SELECT {', '.join(STORY_COLUMNS)}, {_STORY_FINGERPRINT} AS fingerprint"
+            " FROM article_rows a WHERE a.article_id IN (SELECT article_id FROM story_queue)"
+            " AND duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM story_keyed k"
+            f" WHERE k.article_id = a.article_id AND k.fingerprint = {_STORY_FINGERPRINT})").fetchall()]
+        con.execute("DELETE FROM story_queue WHERE article_id NOT IN (SELECT unnest(?::VARCHAR[]))",
+                    [[row["article_id"] for row in rows]])
+    return rows
 
 
 def save_story_keys(con: duckdb.DuckDBPyConnection, keyed: Mapping[str, tuple[int, Iterable[int]]]) -> None:
@@ -413,6 +419,7 @@ def save_story_keys(con: duckdb.DuckDBPyConnection, keyed: Mapping[str, tuple[in
         try:
             con.execute("DELETE FROM story_keys WHERE article_id IN (SELECT article_id FROM _keyed)")
             con.execute("DELETE FROM story_keyed WHERE article_id IN (SELECT article_id FROM _keyed)")
+            con.execute("DELETE FROM story_queue WHERE article_id IN (SELECT article_id FROM _keyed)")
             con.execute("INSERT INTO story_keyed SELECT article_id, fingerprint FROM _keyed")
             con.execute("INSERT INTO story_keys SELECT key, article_id FROM _keys")
         finally:
@@ -475,6 +482,9 @@ def load_articles(con: duckdb.DuckDBPyConnection, run_id: str, records: Iterable
                     last_seen_run = EXCLUDED.last_seen_run,
                     updated_at = CASE WHEN article_rows.content_hash IS DISTINCT FROM
                         EXCLUDED.content_hash THEN EXCLUDED.updated_at ELSE article_rows.updated_at END""")
+        # story grouping files these articles' keys next time (migration 008)
+        con.execute("INSERT INTO story_queue SELECT unnest(?::VARCHAR[]) ON CONFLICT DO NOTHING",
+                    [sorted({row["article_id"] for row in rows})])
         if merged:
             moves = pa.table({"article_id": list(merged), "story_id": list(merged.values())})
             with staged(con, "staged_story_moves", moves):
