@@ -68,3 +68,74 @@ def test_money_spent_on_chips_is_spend_and_money_committed_to_build_is_infrastru
         "infrastructure"]
     assert [f[0] for f in facts("Microsoft will invest roughly $80 billion this fiscal year to build out "
                                 "AI-enabled data centers.")] == ["infrastructure"]
+
+
+def metrics(text):
+    return [(f.metric, f.value) for f in extract_facts(text, "2026-03-01")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Solara Airways said it had firmed up an order for 60 Airbus A321neo jets valued at about $8.4 billion.", 8.4e9),
+    ("Corvina Shipping ordered eight LNG carriers from Hanwha Ocean in a deal worth $2.1 billion.", 2.1e9),
+    ("Netflix signed a ten-year deal with WWE for Raw worth $5 billion.", 5e9),
+    ("Gulf Crescent Airways signed a $3.2 billion long-term services agreement with Rolls-Royce.", 3.2e9),
+])
+def test_a_purchase_of_anything_but_compute_is_spend(text, value):
+    # the guide: compute_deal is only compute capacity or AI hardware; other purchases are spend
+    assert metrics(text) == [("spend", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "OpenAI signed a $300 billion deal with Oracle for cloud capacity.",
+    "Kestrel agreed to buy $2 billion of GB300 servers from Dell.",
+    "Meta signed a $14 billion deal with CoreWeave.",   # a compute provider is a party
+])
+def test_a_deal_for_compute_stays_a_compute_deal(text):
+    assert [m for m, _ in metrics(text)] == ["compute_deal"]
+
+
+def test_a_contract_of_a_compute_provider_the_article_is_about_is_a_compute_deal():
+    text = ("Tessellate Cloud reported fourth-quarter results on Tuesday.\n\n"
+            "Tessellate also announced a four-year, $2.7 billion contract with Cohere.")
+    assert ("compute_deal", 2.7e9) in metrics(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Verizon's $9.6 billion purchase of Frontier Communications is still under review.", 9.6e9),
+    ("Harbourside completed its acquisition of Pinegrove Markets for $2.3 billion in cash.", 2.3e9),
+    ("Blackstone to buy warehouse landlord Keystone Industrial in $2.6bn deal", 2.6e9),
+])
+def test_buying_a_whole_company_is_spend(text, value):
+    assert metrics(text) == [("spend", value)]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Glencore agreed to buy a 19.9% stake in Kinnear Copper, the Vancouver-based developer, for $300 million.", 3e8),
+    ("Welltower will acquire a 49% membership interest in PropCo for cash consideration of $1.15 billion.", 1.15e9),
+    ("In September NVIDIA bought about 3.6% of Intel for $4.2 billion.", 4.2e9),
+    ("AstraZeneca will also purchase $50 million of Orison common stock at a premium.", 5e7),
+])
+def test_buying_part_of_a_company_is_an_investment(text, value):
+    assert ("investment", value) in metrics(text)
+    assert not any(m in ("spend", "compute_deal") for m, _ in metrics(text))
+
+
+@pytest.mark.parametrize("text, subject, value", [
+    ("That deal valued Anthropic at $183 billion, the company said at the time.", "Anthropic", 183e9),
+    ("The deal values Tanjong Pacific Logistics Trust, which owns 58 warehouses around Sydney, at $4.2 billion.",
+     "Tanjong Pacific Logistics Trust", 4.2e9),
+    ("Tallypay raised $85 million in a deal that values the four-year-old company at $640 million.", "Tallypay", 6.4e8),
+])
+def test_a_deal_that_values_a_company_gives_a_valuation(text, subject, value):
+    assert ("valuation", subject, None, value) in facts(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Orison Cloud said capital expenditures for the fourth quarter were $1.05 billion, "
+     "primarily for GPU servers, networking and power equipment.", 1.05e9),
+    ("Microsoft said capital expenditures, including finance leases, were $37.5 billion in its fiscal second quarter.",
+     37.5e9),
+    ("Larchmont Stores spent $390 million on capital projects in the first nine months, mostly store remodels.", 3.9e8),
+])
+def test_reported_capital_expenditure_is_spend_for_a_period(text, value):
+    assert [(f.metric, f.value, f.measure) for f in extract_facts(text, "2026-03-01")] == [("spend", value, "period")]

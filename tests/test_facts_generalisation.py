@@ -122,9 +122,10 @@ def test_a_deal_valued_at_a_range_is_a_compute_deal():
         ("compute_deal", "Microsoft", "Nebius", 4e9, 5e9)]
 
 
-def test_spending_on_capital_expenditures_is_infrastructure():
+def test_reported_capital_expenditure_is_spend_not_infrastructure():
+    # the annotation guide: a company's capex for a period is spend; one facility's budget is infrastructure
     assert parties("Oracle spent $9.1 billion on capital expenditures in the quarter.") == [
-        ("infrastructure", "Oracle", None, 9.1e9)]
+        ("spend", "Oracle", None, 9.1e9)]
 
 
 def test_investing_in_a_data_centre_campus_is_infrastructure_of_the_builder():

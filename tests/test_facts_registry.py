@@ -7,10 +7,10 @@ import pytest
 from newsfacts.extractors.facts import FactExtractor
 from newsfacts.extractors.facts.registry import MEASURES, RegistryError, default_registry, load_registry, registry_path
 
-ACQUISITION = {"metric": "acquisition", "units": ["USD"], "subject": "buyer", "counterparty": "supplier",
-               "measure": "increment", "measures": ["increment"],
-               "cues": ["acquire", "acquires", "acquired", "acquisition", "takeover"],
-               "note": "A company bought whole: the buyer, and the company it buys."}
+# a metric the packaged registry lacks (buying a whole company is spend there)
+DIVIDEND = {"metric": "dividend", "units": ["USD"], "subject": "owner", "counterparty": None,
+            "measure": "period", "measures": ["period", "rate"], "cues": ["dividend", "dividends"],
+            "note": "What a company pays its shareholders."}
 
 
 def registry_with(tmp_path, *records, base=True):
@@ -35,12 +35,13 @@ def test_the_packaged_registry_holds_every_metric_with_its_roles():
 
 
 def test_a_new_metric_is_one_registry_entry_and_works_end_to_end(tmp_path):
-    extractor = FactExtractor(registry_path=registry_with(tmp_path, ACQUISITION))
-    facts = extractor.extract("Northwind Holdings agreed to acquire Fabrikam Labs for $2 billion.", "2025-05-01")
+    extractor = FactExtractor(registry_path=registry_with(tmp_path, DIVIDEND))
+    text = "Northwind Holdings declared a special dividend of $2 billion."
+    facts = extractor.extract(text, "2025-05-01")
     assert [(f.metric, f.subject, f.counterparty, f.value, f.measure) for f in facts] == [
-        ("acquisition", "Northwind Holdings", "Fabrikam Labs", 2e9, "increment")]
-    # the packaged extractor knows no acquisitions
-    assert FactExtractor().extract("Northwind Holdings agreed to acquire Fabrikam Labs for $2 billion.") == []
+        ("dividend", "Northwind Holdings", None, 2e9, "period")]
+    # the packaged extractor knows no dividends
+    assert FactExtractor().extract(text) == []
 
 
 def test_asking_for_a_metric_the_registry_lacks_fails_loudly():
@@ -50,16 +51,16 @@ def test_asking_for_a_metric_the_registry_lacks_fails_loudly():
 
 @pytest.mark.parametrize("record, message", [
     ("{not json", "not JSON"),
-    (dict(ACQUISITION, units=["EUR"]), "unknown unit 'EUR'"),
-    (dict(ACQUISITION, subject="acquirer"), "unknown role 'acquirer'"),
-    (dict(ACQUISITION, measure="lifetime"), "unknown measure 'lifetime'"),
-    (dict(ACQUISITION, measure="total"), "default measure 'total' is not one of its measures"),
-    (dict(ACQUISITION, cues=[]), "needs cues"),
-    (dict(ACQUISITION, cues=["invest"]), "cue 'invest' names both investment and acquisition"),
-    (dict(ACQUISITION, colour="blue"), "unknown field"),
-    ({k: v for k, v in ACQUISITION.items() if k != "subject"}, "missing field"),
-    (dict(ACQUISITION, metric="investment"), "defined twice"),
-    (dict(ACQUISITION, metric="Acquisition"), "a name is lower-case"),
+    (dict(DIVIDEND, units=["EUR"]), "unknown unit 'EUR'"),
+    (dict(DIVIDEND, subject="shareholder"), "unknown role 'shareholder'"),
+    (dict(DIVIDEND, measure="lifetime"), "unknown measure 'lifetime'"),
+    (dict(DIVIDEND, measure="total"), "default measure 'total' is not one of its measures"),
+    (dict(DIVIDEND, cues=[]), "needs cues"),
+    (dict(DIVIDEND, cues=["invest"]), "cue 'invest' names both investment and dividend"),
+    (dict(DIVIDEND, colour="blue"), "unknown field"),
+    ({k: v for k, v in DIVIDEND.items() if k != "subject"}, "missing field"),
+    (dict(DIVIDEND, metric="investment"), "defined twice"),
+    (dict(DIVIDEND, metric="Acquisition"), "a name is lower-case"),
     ({"metric": "acreage", "units": ["count"], "subject": "owner", "counterparty": None, "measure": None,
       "measures": [], "cues": []}, "decided alone by several metrics"),
     ({"metric": "headcount", "units": ["count"], "subject": "owner", "counterparty": None, "measure": "total",
@@ -73,7 +74,7 @@ def test_a_malformed_entry_fails_when_the_registry_loads(tmp_path, record, messa
 
 def test_an_extractor_with_a_malformed_registry_does_not_start(tmp_path):
     with pytest.raises(RegistryError):
-        FactExtractor(registry_path=registry_with(tmp_path, dict(ACQUISITION, units=["EUR"])))
+        FactExtractor(registry_path=registry_with(tmp_path, dict(DIVIDEND, units=["EUR"])))
 
 
 def test_the_cue_matcher_reads_metric_cues_from_the_registry_only():

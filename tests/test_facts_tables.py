@@ -73,7 +73,7 @@ def test_organisations_as_column_headers_are_subjects():
 
 def test_company_column_rows_are_subjects():
     assert [(m, s, c, v) for m, s, c, v, d in rows(CAPEX)] == [
-        ("infrastructure", "Microsoft", None, 80e9), ("infrastructure", "Google", None, 85e9)]
+        ("spend", "Microsoft", None, 80e9), ("spend", "Google", None, 85e9)]
 
 
 def test_tab_separated_table_with_customer_and_provider_columns():
@@ -310,10 +310,10 @@ CAPEX_TABLE = """Hyperscalers raised their capital spending again in the third q
 
 def test_a_capital_spending_table_is_not_funding_rounds():
     # the column says nothing; the sentence introducing the table names capital spending,
-    # which is more specific than its verb "raised"
+    # which is more specific than its verb "raised"; reported capex is spend
     facts = extract_facts(CAPEX_TABLE, "2025-11-01")
     assert [(f.metric, f.subject, f.value) for f in facts] == [
-        ("infrastructure", "Microsoft", 34.9e9), ("infrastructure", "Meta", 19.4e9)]
+        ("spend", "Microsoft", 34.9e9), ("spend", "Meta", 19.4e9)]
 
 
 def test_a_contract_backlog_table_gives_no_facts():

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .components import lower_words, pattern_path, read_jsonl
+from .components import FIGURE_SPANS, lower_words, pattern_path, read_jsonl
 from .figures import DOC_TEXT, Figure
 from .numbers import QUALIFIER_BEFORE, QUALIFIER_SOFTENERS
 from .registry import MONEY, Registry, default_registry
@@ -61,7 +61,7 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         return _by_unit(figure, cues, registry)
     if _values_at(figure):
         return VALUATION
-    if _paid_for_stake(figure, cues):
+    if _paid_for_stake(figure, cues) or _paid_for_part(figure) or _shares_bought(figure, cues):
         return INVESTMENT
     if _paid(figure, cues):
         return SPEND
@@ -80,9 +80,11 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         if commitment_fallback and any(c.label_ == COMMITMENT for c in cues):
             return INFRASTRUCTURE if _to_build(figure) else COMPUTE_DEAL
         return None
-    best = min(heads, key=lambda c: (_distance(figure, c), c.start < figure.start))
+    # a cue of the figure's own clause names it before one across a comma or a dash
+    # ("capital expenditures were $1.05 billion, primarily for GPU servers")
+    best = min(heads, key=lambda c: (_across_clause(figure, c), _distance(figure, c), c.start < figure.start))
     if best.label_ in (INVESTMENT, SPEND):
-        into = _invested_in(figure, candidates)
+        into = _invested_in(figure, heads)
         # "spent $610M on 18,000 GPUs" is a purchase: spend; only a build makes it infrastructure
         best = into if into is not None and (best.label_ == INVESTMENT or into.label_ == INFRASTRUCTURE) else best
         if best.label_ == INVESTMENT and _to_build(figure):
@@ -104,6 +106,9 @@ def _by_unit(figure: Figure, cues: list[Span], registry: Registry) -> str | None
     return next((name for name in names if not registry.get(name).cues), None)
 
 
+_VALUED_REACH = 20
+
+
 def _values_at(figure: Figure) -> bool:
     """"The deal values Kinross at about $7.3 billion": the verb "values" (not the noun) and
     "at" before the figure say what it is, whatever the nearer cue."""
@@ -112,7 +117,15 @@ def _values_at(figure: Figure) -> bool:
     at = next((i for i in range(figure.start - 1, max(figure.start - 4, -1), -1) if words[i] == "at"), None)
     if at is None or not all(w in _QUALIFIER_WORDS for w in words[at + 1:figure.start]):
         return False
-    return any(w in _VALUING_VERBS for w in words[max(at - 6, 0):at])
+    # the company valued may be long ("the four-year-old company") or carry a clause of its
+    # own between commas ("values Tanjong Pacific, which owns 58 warehouses, at $4.2 billion");
+    # "that deal valued Anthropic at": the past tense with an object values too
+    for k in range(at - 2, max(at - _VALUED_REACH, 0) - 1, -1):
+        if words[k] in (".", ";", "\n", "\n\n") or (k < at - 6 and words[k] in _CLAUSE_BREAKS):
+            return False
+        if words[k] in _VALUING_VERBS or (words[k] == "valued" and words[k + 1] not in ("at", "by")):
+            return True
+    return False
 
 
 def valued_company(figure: Figure, orgs: list) -> str | None:
@@ -133,6 +146,30 @@ def _paid_for_stake(figure: Figure, cues: list[Span]) -> bool:
     doc = figure.span.doc
     return figure.start > 0 and lower_words(doc)[figure.start - 1] == "for" \
         and any(c.label_ == STAKE and c.text.lower() == "stake" and c.end <= figure.start for c in cues)
+
+
+_PART_REACH = 16   # "buy a 19.9% stake in Kinnear Copper, the Vancouver-based developer, for $300 million"
+
+
+def _paid_for_part(figure: Figure) -> bool:
+    """"bought about 3.6% of Intel for $4.2 billion", "acquire a 49% interest in PropCo for
+    $1.15 billion": money paid for a percentage of a company buys part of it, an investment."""
+    doc = figure.span.doc
+    words = lower_words(doc)
+    for span in doc.spans.get(FIGURE_SPANS, []):
+        if span.label_ != "PERCENT" or span.end > figure.start or figure.start - span.end > _PART_REACH:
+            continue
+        between = words[span.end:figure.start]
+        if "for" in between and not any(w in (";", ".") or w in _CLAUSE_BREAKS for w in between):
+            return True
+    return False
+
+
+def _shares_bought(figure: Figure, cues: list[Span]) -> bool:
+    """"purchase $50 million of Orison common stock": money for a company's shares is invested."""
+    words = lower_words(figure.span.doc)
+    return figure.end < len(words) and words[figure.end] == "of" and any(
+        c.label_ == INVESTMENT and 0 < c.start - figure.end <= 4 and c.text.lower() != "put" for c in cues)
 
 
 def _paid(figure: Figure, cues: list[Span]) -> bool:
@@ -198,6 +235,15 @@ def _holding_worth(figure: Figure, cues: list[Span]) -> bool:
     if not any(word in before for word in _WORTH_WORDS):
         return False
     return any(c.label_ == STAKE and 0 <= figure.start - c.end <= 14 for c in cues)
+
+
+_CLAUSE_MARKS = {",", ";", "—", "–", "(", ")"}
+
+
+def _across_clause(figure: Figure, cue: Span) -> bool:
+    words = lower_words(figure.span.doc)
+    between = words[cue.end:figure.start] if cue.end <= figure.start else words[figure.end:cue.start]
+    return any(w in _CLAUSE_MARKS for w in between)
 
 
 def _distance(figure: Figure, cue: Span) -> int:

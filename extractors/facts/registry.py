@@ -36,7 +36,7 @@ MEASURES = ("total", "increment", "rate", "period")
 # the parties a metric's fact names; attribution reads a role pair its own way
 ROLES = ("investee", "investor", "lead_investor", "valued", "owner", "buyer", "supplier", "builder", "partner")
 # the per-metric steps of the figure decision (steps.py says what each does)
-STEPS = ("part_of_round", "sold_as_compute", "subject_from_context", "raiser_of_valued_round",
+STEPS = ("compute_goods", "part_of_round", "sold_as_compute", "subject_from_context", "raiser_of_valued_round",
          "respective_parties", "lead_in_next_sentence", "same_deal_counterparty", "remember_deal")
 _METRIC_KEYS = {"metric", "units", "subject", "counterparty", "measure", "measures", "cues", "steps", "note"}
 _MEASURE_KEYS = {"measure", "cues", "note"}

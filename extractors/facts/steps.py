@@ -20,7 +20,7 @@ from spacy.tokens import Span
 
 from .attribution import CONTRIBUTING_VERBS, PROVIDING_VERBS, Attribution, Roles, attribute, read_roles
 from .dates import dates_in, nearest_date
-from .figures import Figure
+from .figures import Figure, chip_makers
 from .metrics import choose_metric, is_hedged, measure_named, metric_in_text, valued_company
 from .model import Fact
 from .orgs import NOT_ORG_WORDS, ORG_SUFFIXES
@@ -40,6 +40,8 @@ LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X",
 _SUBJECT_COLUMN = tuple(sorted(default_registry().word_list("subject_columns")))
 _INVESTOR_COLUMN = tuple(sorted(default_registry().word_list("investor_columns")))
 _PARTNER_COLUMN = tuple(sorted(default_registry().word_list("partner_columns")))
+_COMPUTE_GOODS = re.compile(r"\b(?:" + "|".join(
+    re.escape(w) for w in sorted(default_registry().word_list("compute_goods"), key=len, reverse=True)) + r")\b", re.I)
 
 
 @dataclass
@@ -151,6 +153,16 @@ def metric_from_next_sentence(page: DocumentFacts, d: Decision) -> Decision | No
         d.metric = choose_metric(d.figure, d.cues, registry=page.registry) \
             if not is_hedged(d.cues, page.doc) else None
     return d if d.metric is not None else None
+
+
+@step(per_metric=True)
+def compute_goods(page: DocumentFacts, d: Decision) -> Decision | None:
+    """"ordered 60 jets in a deal valued at $8.4 billion": a deal word makes a compute deal
+    only where the sentence names compute (a compute_goods word, a chip, a compute provider);
+    any other purchase is spend."""
+    if not names_compute(page, d.scope):
+        d.metric = "spend"
+    return d
 
 
 @step()
@@ -284,6 +296,7 @@ SENTENCE_STEPS = (
     unhedged_sentence,
     metric_from_cues,
     metric_from_next_sentence,
+    compute_goods,
     roles_in_scope,
     part_of_round,
     sold_as_compute,
@@ -485,6 +498,17 @@ def lead_after(page: DocumentFacts, sent: Span) -> str | None:
     roles = read_roles(page.doc, following, following.start, following.start,
                        page.orgs_in(following.start, following.end), page.inside_figures)
     return roles.leads[0].name if roles.leads else None
+
+
+def names_compute(page: DocumentFacts, scope: Span) -> bool:
+    """Whether a sentence names compute: a compute_goods word, a chip or a compute provider
+    (in the sentence, or the provider the article is about: "signed a contract with us")."""
+    if _COMPUTE_GOODS.search(page.text_of(scope)):
+        return True
+    if any(token.lower_ in chip_makers() for token in scope):
+        return True
+    named = [o.label_ for o in page.orgs_in(scope.start, scope.end)] + [page.main]
+    return any(name and page.lexicon.is_provider(name) for name in named)
 
 
 def list_item_metric(page: DocumentFacts, figure: Figure, sent: Span) -> str | None:
