@@ -139,3 +139,10 @@ def test_a_deal_that_values_a_company_gives_a_valuation(text, subject, value):
 ])
 def test_reported_capital_expenditure_is_spend_for_a_period(text, value):
     assert [(f.metric, f.value, f.measure) for f in extract_facts(text, "2026-03-01")] == [("spend", value, "period")]
+
+
+def test_a_cue_in_a_time_clause_after_the_figure_does_not_name_it():
+    text = ("Ridgeline Infrastructure Partners has committed $175 million of new equity to Northwind Fiber, "
+            "bringing Ridgeline's total investment in Northwind Fiber to $420 million since its 2021 acquisition "
+            "of the business.")
+    assert [m for m, _ in metrics(text)] == ["investment", "investment"]

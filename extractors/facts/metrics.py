@@ -237,7 +237,9 @@ def _holding_worth(figure: Figure, cues: list[Span]) -> bool:
     return any(c.label_ == STAKE and 0 <= figure.start - c.end <= 14 for c in cues)
 
 
-_CLAUSE_MARKS = {",", ";", "—", "–", "(", ")"}
+# punctuation that ends a clause, and words that open a time clause ("$420 million since its
+# 2021 acquisition of the business" is no acquisition)
+_CLAUSE_MARKS = frozenset({",", ";", "—", "–", "(", ")"}) | _REGISTRY.word_list("time_clauses")
 
 
 def _across_clause(figure: Figure, cue: Span) -> bool:
