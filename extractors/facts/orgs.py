@@ -40,6 +40,7 @@ from .components import (
     read_jsonl,
     token_columns,
 )
+from .dates import MONTHS
 from .wordclasses import any_lower, any_text, word_class
 
 ORG_MARKS = doc_extension("newsfacts_orgs")   # organisation marks (start, end, canonical name, start_char, end_char)
@@ -120,7 +121,15 @@ def default_data_path(filename: str) -> Path:
 # right after a title is a person ("President Emmanuel Macron"); a few more corporate words
 # and introducers ("developing with X") point at unknown companies.
 _LISTS = _phrase_lists("name_words.jsonl")
-NOT_ORG_WORDS |= {word for phrase in _LISTS.get("place", []) for word in phrase.split()}
+_PLACES = _phrase_lists("places.jsonl")
+NOT_ORG_WORDS |= {word for phrase in _PLACES["place_word"] for word in phrase.split()}
+PLACE_NAMES = frozenset(_PLACES["place_word"]) | frozenset(_PLACES["place"])
+_PLACE_HEADS = frozenset(_PLACES["place_head"])
+NAME_PARTICLES = frozenset(_LISTS["particle"])
+_PARTICLE_AFTER = frozenset(_LISTS["particle_after"])
+ASSET_NOUNS = frozenset(_LISTS["asset_noun"])
+UNIT_WORDS = frozenset(_LISTS["unit"]) | {unit for rec in read_jsonl(default_data_path("numbers.jsonl"))
+                                          if rec["table"] == "power_unit" for unit in rec["values"]}
 PERSON_TITLES = {word for phrase in _LISTS.get("person_title", []) for word in phrase.split()}
 ORG_SUFFIXES |= set(_LISTS.get("corporate_suffix", []))
 # other industries' company words ("Solara Airways", "Almirex Pharma") say what kind of company a name is
@@ -140,6 +149,7 @@ _SUFFIX_OR_TICKER = any_text(ORG_SUFFIXES | _EXCHANGES)
 _APPOSITION_NOUNS |= _PART_NOUNS
 _APPOSITION = any_lower(_APPOSITION_NOUNS)
 _COMMA = any_text((",",))
+_HYPHEN = any_text(("-",))
 _VERB = any_lower(DEAL_VERBS | {"'s", "’s"})
 _INTRODUCER = any_lower(_INTRODUCER_LAST_WORDS)
 
@@ -225,11 +235,12 @@ class OrgRecogniser:
         known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
         known = _with_name_tails(doc, known)
         taken = {i for start, end, *_ in known for i in range(start, end)}
-        unknown = [_short_form(doc, span) for span in _capitalised_runs(doc, taken) if _looks_like_org(doc, span)]
+        unknown = [_short_form(doc, span) for span in _capitalised_runs(doc, taken)
+                   if _looks_like_org(doc, span) and not not_a_party(span.label_) and not is_dateline(doc, span)]
         unknown += _other_mentions(doc, unknown + _without_legal_forms(doc, unknown), taken)
-        unknown = _short_names(doc, unknown, taken)
+        unknown = _short_names(doc, _fuller_names(doc, unknown, taken), taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
-        doc._.set(ORG_MARKS, sorted(_longest_first(known + unknown_marks)))
+        doc._.set(ORG_MARKS, sorted(_acronyms(doc, _longest_first(known + unknown_marks))))
         return doc
 
 
@@ -325,26 +336,39 @@ def _other_mentions(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
 
 
 def _short_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
-    """"Verdant Compute" in the headline, "Verdant" after: within a document the first word of
-    an unknown multi-word name, standing alone, is that company."""
-    full_names = {span[0].orth: span.label_ for span in found if len(span) > 1 and not _part_of_company(doc, span)}
+    """"Verdant Compute" in the headline, "Verdant" after; "Gulf Crescent Airways", then "Gulf
+    Crescent": within a document the leading words of an unknown multi-word name, standing
+    alone, are that company (a start two names share names neither)."""
+    by_prefix: dict[tuple, set[str]] = {}
+    for span in found:
+        if len(span) > 1 and not _part_of_company(doc, span):
+            words = [t for t in span if t.text not in LEGAL_FORMS]
+            for size in range(1, len(words)):
+                if words[size - 1].text not in NAME_PARTICLES and words[size - 1].text not in ("&", ","):
+                    by_prefix.setdefault(tuple(t.orth for t in words[:size]), set()).add(span.label_)
+    full_names = {prefix: labels.pop() for prefix, labels in by_prefix.items()
+                  if len(labels) == 1 and not not_a_party(doc.vocab.strings[prefix[0]] if len(prefix) == 1 else
+                                                          " ".join(doc.vocab.strings[o] for o in prefix))}
     if not full_names:
         return found
-    kept = [Span(doc, s.start, s.end, label=full_names[s[0].orth]) if len(s) == 1 and s[0].orth in full_names else s
-            for s in found]
+    kept = [Span(doc, s.start, s.end, label=full_names.get(tuple(t.orth for t in s), s.label_)) for s in found]
     covered = {i for span in kept for i in range(span.start, span.end)} | taken
     orth = token_columns(doc).orth
     sentence_starts = set(doc._.get(SENTENCE_STARTS) or [0])
-    for first, label in full_names.items():
-        standalone = [i for i in (orth == first).nonzero()[0].tolist()
-                      if i not in covered and not (i + 1 < len(doc) and _capitalised(doc[i + 1]))]
+    for prefix, label in sorted(full_names.items(), key=lambda item: -len(item[0])):
+        size = len(prefix)
+        standalone = [i for i in (orth == prefix[0]).nonzero()[0].tolist()
+                      if tuple(orth[i:i + size].tolist()) == prefix
+                      and not any(k in covered for k in range(i, i + size))
+                      and not (i + size < len(doc) and _capitalised(doc[i + size]))]
         # a sentence's first word is capitalised anyway ("Thinking about …"): there it needs a
-        # verb, or the same word standing alone inside some sentence
+        # verb, or the same words standing alone inside some sentence
         named_inside = any(i not in sentence_starts for i in standalone)
         for i in standalone:
-            if i in sentence_starts and not named_inside and not _looks_like_org(doc, doc[i:i + 1]):
+            if size == 1 and i in sentence_starts and not named_inside and not _looks_like_org(doc, doc[i:i + 1]):
                 continue
-            kept.append(Span(doc, i, i + 1, label=label))
+            kept.append(Span(doc, i, i + size, label=label))
+            covered.update(range(i, i + size))
     return kept
 
 
@@ -375,7 +399,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
             within[max(at - reach + 1, 0):at + 1] = True
         return within
 
-    strong = soon(has(doc, _SUFFIX_OR_TICKER), 5) | soon(has(doc, _APPOSITION), 9)
+    strong = soon(has(doc, _SUFFIX_OR_TICKER), 5) | soon(has(doc, _APPOSITION) | _hyphened_apposition(doc), 9)
     strong[2:] |= _after_apposition_noun(doc)[2:]
     verbs = np.zeros(n, dtype=bool)
     verbs[:-1] = has(doc, _VERB)[1:]
@@ -409,7 +433,7 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
                 j += 2   # "Harbourside Retail, Inc."
                 break
             if not (_capitalised(token) or token.text in ORG_SUFFIXES or
-                    (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1]))):
+                    (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1])) or _particle(doc, j)):
                 break
             if token.lower_ in DEAL_VERBS:
                 break  # a headline in title case: "Verdant Compute Signs $1.1 Billion Deal"
@@ -466,6 +490,19 @@ def _after_apposition_noun(doc: Doc) -> np.ndarray:
     return named
 
 
+def _hyphened_noun(doc: Doc, k: int) -> bool:
+    """"start-up", split by the tokenizer into "start" "-" "up": the hyphen of such a noun."""
+    return doc[k].text == "-" and 0 < k < len(doc) - 1 and not doc[k].whitespace_ \
+        and f"{doc[k - 1].lower_}-{doc[k + 1].lower_}" in _APPOSITION_NOUNS
+
+
+def _hyphened_apposition(doc: Doc) -> np.ndarray:
+    found = np.zeros(len(doc), dtype=bool)
+    for k in has(doc, _HYPHEN).nonzero()[0].tolist():
+        found[k] = _hyphened_noun(doc, k)
+    return found
+
+
 def _apposition_or_ticker(doc: Doc, end: int) -> bool:
     """"Nordhavn, a Copenhagen-based operator of …", "Tessellate Cloud (Nasdaq: TSLC)"."""
     if end + 2 >= len(doc):
@@ -475,8 +512,107 @@ def _apposition_or_ticker(doc: Doc, end: int) -> bool:
     if doc[end].text != "," or doc[end + 1].lower_ not in ("a", "an", "the"):
         return False
     for token in doc[end + 2:min(end + 9, len(doc))]:
-        if token.lower_ in _APPOSITION_NOUNS:
+        if token.lower_ in _APPOSITION_NOUNS or _hyphened_noun(doc, token.i):
             return True
         if token.text in (",", ".", ";") or token.lower_ in DEAL_VERBS:
             return False
     return False
+
+
+_UNITS = frozenset(unit.lower() for unit in UNIT_WORDS)
+
+
+def not_a_party(name: str) -> bool:
+    """A place ("São Paulo", "Cameron Parish", "Latin America") or a unit ("GHz") is never a
+    party, though a company's name may start with a place ("Georgia Power")."""
+    words = name.split()
+    return name in PLACE_NAMES or name.lower() in _UNITS or (len(words) > 1 and words[-1] in _PLACE_HEADS)
+
+
+def _particle(doc: Doc, j: int) -> bool:
+    """"Torres del Sur", "Banco do Brasil", "Bank of Montreal": a lower-case particle between
+    two capitalised words of one name ("of" and "for" only after "Bank", "Institute", …)."""
+    if j < 1 or j + 1 >= len(doc) or not _capitalised(doc[j + 1]) or not _capitalised(doc[j - 1]):
+        return False
+    word = doc[j].text
+    return word in NAME_PARTICLES or (word in ("of", "for") and doc[j - 1].text in _PARTICLE_AFTER)
+
+
+def is_dateline(doc: Doc, span: Span) -> bool:
+    """A wire dateline opening a paragraph: "DUBAI, Nov 18 (Meridian Wire) -", "São Paulo,
+    March 3 —", "HOUSTON (Agency) -", "LONDON —": the place before a date, an agency in
+    brackets or a dash is no company."""
+    if span.start > 0 and span.start not in set(doc._.get(SENTENCE_STARTS) or [0]) \
+            and "\n" not in doc[span.start - 1].text:
+        return False
+    after = doc[span.end:span.end + 3]
+    if not len(after):
+        return False
+    if after[0].text in ("-", "—", "–", "--"):
+        return True
+    if after[0].text == "(":
+        close = next((t.i for t in doc[span.end:span.end + 8] if t.text == ")"), None)
+        return close is not None and close + 1 < len(doc) and doc[close + 1].text in ("-", "—", "–", "--")
+    return after[0].text == "," and len(after) > 1 and (after[1].text[:3].lower() in MONTHS and after[1].text[:1].isupper()
+                                                         or after[1].text in PLACE_NAMES or after[1].is_upper)
+
+
+def _fuller_names(doc: Doc, found: list[Span], taken: set[int]) -> list[Span]:
+    """"Redline" in a headline, "Redline Freight, the Chicago-based carrier" further down: an
+    unknown name the article also writes with a company word after it ("Freight", "Labs",
+    "Airways") is that fuller name everywhere (a legal form alone adds nothing; "its freight
+    arm, Kaldera Logistics" is a part of Kaldera, not its full name)."""
+    if not found:
+        return found
+    orth = token_columns(doc).orth
+    n = len(doc)
+    fuller: dict[tuple, set[str]] = {}
+    longer: list[Span] = []
+    for words in {tuple(t.orth for t in span) for span in found}:
+        for i in (orth == words[0]).nonzero()[0].tolist():
+            end = i + len(words)
+            if end >= n or tuple(orth[i:end].tolist()) != words:
+                continue
+            j = end
+            while j < n and j not in taken and j - i < 5 and doc[j].lower_ not in DEAL_VERBS \
+                    and (_capitalised(doc[j]) or doc[j].text in ORG_SUFFIXES or _particle(doc, j)):
+                j += 1
+            while j > end and doc[j - 1].text not in ORG_SUFFIXES:
+                j -= 1
+            name_end = _legal_form_start(doc[i:j]) if j > end else end
+            if name_end > end and not not_a_party(doc[i:name_end].text) and not _part_of_company(doc, doc[i:j]):
+                fuller.setdefault(words, set()).add(doc[i:name_end].text)
+                longer.append(Span(doc, i, j, label=doc[i:name_end].text))
+    labels = {words: names.pop() for words, names in fuller.items() if len(names) == 1}
+    if not labels:
+        return found
+    longer = [span for span in longer if span.label_ in labels.values()]
+    inside = {i for span in longer for i in range(span.start, span.end)}
+    kept = [Span(doc, s.start, s.end, label=labels.get(tuple(t.orth for t in s), s.label_)) for s in found
+            if not any(i in inside for i in range(s.start, s.end))]
+    return kept + longer
+
+
+def _acronyms(doc: Doc, found: list[tuple]) -> list[tuple]:
+    """"Kestrel Capital Partners (KCP)": an upper-case short form in brackets right after a
+    name, made of its capitals, stands for that name there and wherever the article uses it
+    afterwards."""
+    short_forms: dict[str, tuple[str, int]] = {}
+    for start, end, label, *_ in found:
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            short = doc[end + 1]
+            capitals = "".join(t.text[0] for t in doc[start:end] if t.text[:1].isupper())
+            if short.is_upper and short.is_alpha and 2 <= len(short) <= 6 and short.text == capitals != label:
+                short_forms[short.text] = (label, end + 1)
+    if not short_forms:
+        return found
+    relabelled = [(a, b, short_forms[label][0], c, d) if b - a == 1 and label in short_forms
+                  and doc[a].text == label and a >= short_forms[label][1] else (a, b, label, c, d)
+                  for a, b, label, c, d in found]
+    taken = {i for mark in found for i in range(mark[0], mark[1])}
+    orth = token_columns(doc).orth
+    for short, (label, at) in short_forms.items():
+        for i in (orth == doc[at].orth).nonzero()[0].tolist():
+            if i >= at and i not in taken:
+                relabelled.append((i, i + 1, label, doc[i].idx, doc[i].idx + len(doc[i])))
+    return relabelled

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
 from .components import FIGURE_SENTENCES, FIGURE_SPANS, SENTENCE_STARTS, doc_extension, figure_sentences, lower_words, on_doc, read_jsonl, word_list
-from .orgs import KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path
+from .orgs import ASSET_NOUNS, KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path, not_a_party
 
 PARSES = doc_extension("newsfacts_parses")   # {sentence start: Parse}
 MODEL_DIR = "syntax"
@@ -310,8 +310,10 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
     if span is None:
         return None
     words = [t.text for t in span]
-    if any(w in NOT_ORG_WORDS or w in _PUBLIC_BODY for w in words) or len(words) > 5:
+    if any(w in NOT_ORG_WORDS or w in _PUBLIC_BODY for w in words) or len(words) > 5 or not_a_party(span.text):
         return None
+    if _names_an_asset(sent, span):
+        return None   # "the Los Ríos and Quebrada Seca mines": an asset's name
     if len(words) == 1 and (words[0] in ORG_SUFFIXES or words[0] in KIND_BY_LAST_WORD or not words[0].isalpha()):
         return None   # "Infrastructure" of "American AI Infrastructure" is no name on its own
     if _title_case(sent):
@@ -333,6 +335,15 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
             and _surname_alone(article, words[1], first):
         return None
     return " ".join(words)
+
+
+def _names_an_asset(sent: Doc, span) -> bool:
+    """Is the name (or the list of names it ends) followed by a noun of an asset ("mines",
+    "plant", "terminal")?"""
+    k = span.end
+    while k < len(sent) and (sent[k].text in (",", "and", "&") or (sent[k].text[:1].isupper() and sent[k].is_alpha)):
+        k += 1
+    return k < len(sent) and k > span.end - 1 and sent[k].lower_ in ASSET_NOUNS and sent[k - 1].text[:1].isupper()
 
 
 def _title_case(sent: Doc) -> bool:
