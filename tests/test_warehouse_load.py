@@ -7,6 +7,7 @@ import pytest
 from newsfacts.extractors.dedup import assign_stories, probe_keys
 from newsfacts.flows import stages
 from newsfacts.warehouse import conflicts, load
+from newsfacts.warehouse.db import migrate
 from newsfacts.warehouse.ids import article_id
 
 from test_warehouse_support import NEWS_2023_URL, RESEARCH_URL, Doc, Fact, canonical_docs, fact_in, load_docs, story_stub, table_counts
@@ -190,3 +191,13 @@ def test_measure_kind_is_stored_and_checked_by_the_database(con):
     assert con.execute("SELECT measure FROM facts").fetchall() == [("total",)]
     with pytest.raises(Exception, match="ENUM"):
         con.execute("UPDATE fact_rows SET measure = 'lifetime'")
+
+
+def test_a_warehouse_from_before_the_story_queue_queues_every_article_once(con):
+    load_docs(con, "r1", canonical_docs())
+    con.execute("DROP TABLE story_queue")       # as it was before migration 008
+    con.execute("DELETE FROM schema_version WHERE version = 8")
+    migrate(con)
+    queued = {r[0] for r in con.execute("SELECT article_id FROM story_queue").fetchall()}
+    assert queued == {article_id(d.url) for d in canonical_docs()}
+    assert len(load.unkeyed_story_rows(con)) == 3
