@@ -1,5 +1,8 @@
 """Markdown and plain-text tables: subject from caption, row or column; date from the row."""
+import pytest
+
 from newsfacts.extractors.facts import extract_facts
+from newsfacts.extractors.facts.figures import header_unit
 from newsfacts.extractors.facts.tables import find_tables, may_hold_table
 
 TRANCHES = """Amazon has invested $8 billion in Anthropic across three tranches:
@@ -331,3 +334,61 @@ def test_the_column_header_gives_the_measure():
     facts = extract_facts(text, "2025-11-01")
     assert [(f.metric, f.value, f.measure) for f in facts] == [
         ("funding_round", 33.7e9, "total"), ("funding_round", 13e9, "increment")]
+
+
+PPA_TABLE = """Corporate buyers kept signing power purchase agreements in the fourth quarter.
+
+| Date announced | Buyer | Seller | Technology | Contracted capacity (MW) | Term (years) |
+|---|---|---|---|---|---|
+| 2025-10-07 | Amazon | Ørsted | Offshore wind | 476 | 15 |
+| 2025-10-22 | Holloway Steel | Statkraft | Solar | 300 | 12 |
+"""
+
+
+def test_bare_numbers_take_their_unit_from_the_column_header_and_parties_from_role_columns():
+    facts = extract_facts(PPA_TABLE, "2026-01-20")
+    assert [(f.metric, f.subject, f.counterparty, f.value) for f in facts] == [
+        ("power", "Amazon", "Ørsted", 476e6), ("power", "Holloway Steel", "Statkraft", 300e6)]
+
+
+BUILD_TABLE = """Capacity is critical IT load; capex is the developer's stated construction budget for the phase.
+
+Month  Developer              Tenant      Location          IT load   Capex (US$bn)
+-----  ---------------------  ----------  ----------------  --------  -------------
+Jan    Vantage Data Centers   Oracle      Frankfurt, DE     96 MW     1.8
+Feb    Ironbark Digital       Amazon      Lake Mills, WI    600 MW    9.2
+"""
+
+
+def test_a_developer_and_tenant_table_gives_the_tenant_power_and_the_developer_a_build_budget():
+    facts = {(f.metric, f.subject, f.counterparty, f.value) for f in extract_facts(BUILD_TABLE, "2026-03-01")}
+    assert facts == {("power", "Oracle", "Vantage Data Centers", 96e6),
+                     ("infrastructure", "Vantage Data Centers", "Oracle", 1.8e9),
+                     ("power", "Amazon", "Ironbark Digital", 600e6),
+                     ("infrastructure", "Ironbark Digital", "Amazon", 9.2e9)}
+
+
+DEALS_TABLE = """The table lists the largest transactions we tracked; prices are as disclosed by the buyers.
+
+| Date | Buyer | Target / asset | Stake | Price (US$m) |
+|---|---|---|---|---|
+| Feb 12 | Northgate Media | Lantern Audio | 100% | 410 |
+| Feb 19 | Bertelsmann | Ravenscar Studios | 25% | 180 |
+| Feb 27 | Paramount | Pan-Pacific Rugby League | rights | 2,400 |
+"""
+
+
+def test_a_deals_table_gives_spend_for_a_purchase_and_investment_for_part_of_a_company():
+    facts = [(f.metric, f.subject, f.counterparty, f.value) for f in extract_facts(DEALS_TABLE, "2026-03-01")
+             if f.unit == "USD"]
+    assert facts == [("spend", "Northgate Media", "Lantern Audio", 410e6),
+                     ("investment", "Ravenscar Studios", "Bertelsmann", 180e6),
+                     ("spend", "Paramount", "Pan-Pacific Rugby League", 2.4e9)]
+
+
+@pytest.mark.parametrize("header, unit", [
+    ("Price (US$m)", ("USD", 1e6, "USD")), ("Capex (US$bn)", ("USD", 1e9, "USD")),
+    ("Contracted capacity (MW)", ("W", 1e6, "")), ("MW", ("W", 1e6, "")), ("Value (€m)", ("USD", 1e6, "EUR")),
+    ("Term (years)", None), ("Stake acquired", None), ("Date", None)])
+def test_the_unit_a_column_header_names(header, unit):
+    assert header_unit(header) == unit

@@ -29,7 +29,7 @@ from . import (  # noqa: F401  (register the components)
 from .attribution import Attribution
 from .components import CUE_MARKS, FIGURE_SPANS, SENTENCE_STARTS, facts_file, sentence_bounds, token_columns
 from .dates import dates_in
-from .figures import DOC_TEXT, Figure, chip_maker, parse_figure
+from .figures import DOC_TEXT, Figure, cell_figure, chip_maker, header_unit, parse_figure
 from .merging import dedupe, merge_conversions
 from .metrics import forecast_sections, measure_of, metric_in_text
 from .model import Fact
@@ -165,6 +165,7 @@ class DocumentFacts:
 
     def facts(self) -> list[Fact]:
         figures = [f for f in map(parse_figure, self.figure_spans) if f is not None]
+        figures = sorted(figures + self._cell_figures(), key=lambda f: f.start)
         # the contract's value is a number: an amount with no dollar figure is merged with its
         # conversion ("€1.7 billion ($2 billion)") or dropped
         figures = [f for f in merge_conversions(figures) if f.value is not None]
@@ -173,6 +174,23 @@ class DocumentFacts:
         headline_end = self.text.find("\n") % (len(self.text) + 1)   # no line break: no headline
         facts = [self._with_chip_supplier(fact) for fact in dedupe(facts, headline_end)]
         return self._chip_deals_with_maker(facts)
+
+    def _cell_figures(self) -> list[Figure]:
+        """Bare numbers in table cells whose column header gives the unit ("Price (US$m)")."""
+        found = []
+        for row in self.rows:
+            if row.is_header:
+                continue
+            for k, cell in enumerate(row.cells):
+                unit = header_unit(row.column_name(k))
+                if unit is None or any(a < cell.end and cell.start < b for a, b in self._figure_chars):
+                    continue
+                span = self.doc.char_span(cell.start, cell.end, label="POWER" if unit[0] == "W" else "MONEY",
+                                          alignment_mode="expand")
+                figure = cell_figure(span, cell.text, unit) if span is not None else None
+                if figure is not None:
+                    found.append(figure)
+        return found
 
     def make(self, d: Decision) -> Fact:
         """The fact a finished decision states."""

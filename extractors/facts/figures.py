@@ -227,3 +227,44 @@ for _words, _q in QUALIFIER_BEFORE:
     _BEFORE_PHRASES.setdefault(_words[-1], []).append((" ".join(_words), _q))
 _AFTER_PHRASES = [(" ".join(words), q) for words, q in QUALIFIER_AFTER]
 _RUNNING_TOTAL = sorted(default_registry().word_list("running_total"))
+
+
+# "Price (US$m)", "Capex (US$bn)", "Contracted capacity (MW)", a bare "MW": the unit a column's
+# cells are written in, when the cells hold bare numbers
+_HEADER_UNIT = re.compile(r"\(([^()]{1,16})\)\s*$|(?:^|\s)([A-Za-z]{1,3})\s*$")
+_UNIT_PIECE = re.compile(r"[$€£]|[a-z]+")
+_BARE_NUMBER = re.compile(r"([~≈]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def header_unit(header: str) -> tuple[str, float, str] | None:
+    """(unit, factor, currency) a column header gives its cells: ("USD", 1e6, "USD") for
+    "Price (US$m)", ("W", 1e6, "") for "Capacity (MW)"; None when it names no unit."""
+    m = _HEADER_UNIT.search(header)
+    if m is None:
+        return None
+    pieces = _UNIT_PIECE.findall((m.group(1) or m.group(2)).lower())
+    if len(pieces) == 1 and pieces[0] in POWER_UNITS:
+        return "W", POWER_UNITS[pieces[0]], ""
+    currency = next((CURRENCY_SYMBOLS.get(p) or CURRENCY_CODES.get(p) for p in pieces
+                     if p in CURRENCY_SYMBOLS or p in CURRENCY_CODES), None)
+    rest = [p for p in pieces if p not in CURRENCY_SYMBOLS and p not in CURRENCY_CODES and p != "us"]
+    if currency is None or len(rest) > 1 or (rest and rest[0] not in MAGNITUDES):
+        return None
+    return "USD", MAGNITUDES[rest[0]] if rest else 1.0, currency
+
+
+def cell_figure(span: Span, text: str, unit: tuple[str, float, str]) -> Figure | None:
+    """A table cell holding a bare number, in the unit its column header gives."""
+    m = _BARE_NUMBER.fullmatch(text.strip())
+    if m is None:
+        return None
+    kind, factor, currency = unit
+    value = round(float((m.group(2) + (m.group(3) or "")).replace(",", "")) * factor, 3)
+    qualifier = "approx" if m.group(1) else "exact"
+    if kind == "W":
+        return Figure(span, "W", value, qualifier) if value > 0 else None
+    if value < MIN_AMOUNT:
+        return None
+    if currency != "USD":
+        return Figure(span, "USD", None, qualifier, None, currency, value)
+    return Figure(span, "USD", value, qualifier)

@@ -40,6 +40,7 @@ LIST_ITEM = re.compile(r"^\s*(?:#{1,6}\s*)?(\d{1,2}[.)]|[-*•])\s")   # "1. X",
 _SUBJECT_COLUMN = tuple(sorted(default_registry().word_list("subject_columns")))
 _INVESTOR_COLUMN = tuple(sorted(default_registry().word_list("investor_columns")))
 _PARTNER_COLUMN = tuple(sorted(default_registry().word_list("partner_columns")))
+_NAME_JOINERS = default_registry().word_list("name_joiners")
 _COMPUTE_GOODS = re.compile(r"\b(?:" + "|".join(
     re.escape(w) for w in sorted(default_registry().word_list("compute_goods"), key=len, reverse=True)) + r")\b", re.I)
 
@@ -363,6 +364,10 @@ def table_metric(page: DocumentFacts, d: TableDecision) -> TableDecision | None:
             lambda: table_wide,
             lambda: "compute_deal" if "commitment" in column.lower() else None,
             lambda: choose_metric(figure, cell_cues, registry=page.registry))
+    if metric == "spend" and _role_column(d.row, d.index, "builder", page) is not None:
+        metric = "infrastructure"   # a developer's capex in a table of builds is a build budget
+    if metric == "spend" and part_bought(page, d.row):
+        metric = "investment"       # a price paid for a stake of less than all of a company
     d.metric = metric
     return d if metric is not None else None
 
@@ -372,9 +377,11 @@ def table_parties(page: DocumentFacts, d: TableDecision) -> TableDecision | None
     """The row's company (else the caption's, else the article's) and the counterparty a
     cell, an investor or partner column or the row's label names."""
     caption_attr = d.caption[0]
-    subject = d.row_subject or (caption_attr.subject if caption_attr else None) or page.main
-    cp = table_counterparty(page, d, subject)
-    if cp is None and caption_attr and caption_attr.subject == subject:
+    by_role = role_columns(page, d)
+    subject = by_role[0] if by_role else None
+    subject = subject or d.row_subject or (caption_attr.subject if caption_attr else None) or page.main
+    cp = by_role[1] if by_role else table_counterparty(page, d, subject)
+    if cp is None and not by_role and caption_attr and caption_attr.subject == subject:
         cp = caption_attr.counterparty
     if cp == subject or page.registry.roles(d.metric)[1] is None:
         cp = None
@@ -546,6 +553,58 @@ def table_counterparty(page: DocumentFacts, d: TableDecision, subject: str | Non
             return None
     names = list(dict.fromkeys(o.label_ for o in d.label_orgs))
     return names[0] if len(names) == 1 and names[0] != subject else None
+
+
+def part_bought(page: DocumentFacts, row: TableRow) -> bool:
+    """A row whose stake column holds a percentage below 100: part of a company was bought."""
+    for k, cell in enumerate(row.cells):
+        if metric_in_text(row.column_name(k), page.registry) != "investment" and \
+                "stake" not in row.column_name(k).lower():
+            continue
+        match = re.fullmatch(r"(\d{1,2}(?:\.\d+)?)\s*%", cell.text.strip())
+        if match:
+            return True
+    return False
+
+
+def _role_column(row: TableRow, index: int, role: str | None, page: DocumentFacts) -> int | None:
+    """The column whose header names a party of this role ("Buyer / tenant", "Developer")."""
+    words = page.registry.words.get(f"columns_{role}") if role else None
+    if not words:
+        return None
+    for k in range(len(row.cells)):
+        if k != index and words & set(re.findall(r"[a-z]+", row.column_name(k).lower())):
+            return k
+    return None
+
+
+def role_columns(page: DocumentFacts, d: TableDecision) -> tuple[str | None, str | None] | None:
+    """Subject and counterparty from the columns named for the metric's roles (a PPA table's
+    Buyer and Seller, a campus tracker's Developer and Tenant); None when no column names the
+    subject's role. A role cell naming no company ("-", "none named") leaves that party empty."""
+    subject_role, counterparty_role = page.registry.roles(d.metric)
+    column = _role_column(d.row, d.index, subject_role, page)
+    if column is None:
+        return None
+    other = _role_column(d.row, d.index, counterparty_role, page)
+    subject = _cell_name(page, d.row.cells[column])
+    counterparty = _cell_name(page, d.row.cells[other]) if other not in (None, column) else None
+    return (subject, counterparty) if subject else None
+
+
+def _cell_name(page: DocumentFacts, cell: Cell) -> str | None:
+    """The company a role column's cell names: one the lexicon knows, else a capitalised name
+    ("Holloway Steel"; not "-", "(none named)", "new shares issued")."""
+    names = list(dict.fromkeys(o.label_ for o in page.orgs_in_chars(cell.start, cell.end)))
+    if len(names) == 1:
+        return names[0]
+    text = cell.text.strip("*_ ")
+    words = text.split()
+    if names or not words or len(words) > 5 or not all(w[:1].isupper() or w in _NAME_JOINERS for w in words):
+        return None
+    if any(ch.isdigit() or ch in "()$€£%|/+" for ch in text) or text in NOT_ORG_WORDS:
+        return None
+    return page.lexicon.canonical(text)
 
 
 def row_subject(page: DocumentFacts, row: TableRow, index: int) -> str | None:
