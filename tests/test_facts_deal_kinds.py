@@ -146,3 +146,22 @@ def test_a_cue_in_a_time_clause_after_the_figure_does_not_name_it():
             "bringing Ridgeline's total investment in Northwind Fiber to $420 million since its 2021 acquisition "
             "of the business.")
     assert [m for m, _ in metrics(text)] == ["investment", "investment"]
+
+
+@pytest.mark.parametrize("text", [
+    "Greyfriars Compute secures £1.2bn ($1.5bn) to build Teesside AI campus",
+    "Verdant Peak Compute Closes $2.4 Billion Financing for Caprock AI Campus",
+    "Meta lined up $29 billion of financing from PIMCO for its Hyperion data centre in Louisiana.",
+])
+def test_money_raised_for_one_facility_is_infrastructure(text):
+    assert [m for m, _ in metrics(text)] == ["infrastructure"]
+
+
+def test_a_named_round_for_a_build_stays_a_funding_round():
+    assert [m for m, _ in metrics("Crusoe raised $1.4 billion in a Series E round to build its Abilene campus.")] == [
+        "funding_round"]
+
+
+def test_investing_in_a_plant_is_infrastructure():
+    assert [m for m, _ in metrics("Glanbia will invest at least $260 million in a new cheese plant in Twin Falls.")] == [
+        "infrastructure"]

@@ -20,8 +20,8 @@ from .registry import MONEY, Registry, default_registry
 
 _REGISTRY = default_registry()
 # the metrics these rules name; a registry without one of them fails here, at import
-VALUATION, INVESTMENT, SPEND, INFRASTRUCTURE, COMPUTE_DEAL, EQUITY_STAKE = _REGISTRY.require(
-    "valuation", "investment", "spend", "infrastructure", "compute_deal", "equity_stake")
+VALUATION, INVESTMENT, SPEND, INFRASTRUCTURE, COMPUTE_DEAL, EQUITY_STAKE, FUNDING_ROUND = _REGISTRY.require(
+    "valuation", "investment", "spend", "infrastructure", "compute_deal", "equity_stake", "funding_round")
 NOT_A_FACT = "NONFACT"
 HEDGE = "HEDGE"
 MODAL = "MODAL"
@@ -89,6 +89,8 @@ def choose_metric(figure: Figure, cues: list[Span], commitment_fallback: bool = 
         best = into if into is not None and (best.label_ == INVESTMENT or into.label_ == INFRASTRUCTURE) else best
         if best.label_ == INVESTMENT and _to_build(figure):
             return INFRASTRUCTURE
+    if best.label_ == FUNDING_ROUND and _finances_a_build(figure, candidates):
+        return INFRASTRUCTURE
     if best.label_ == VALUATION and best.text.lower() == "valued":
         valued = _thing_valued(best, candidates)
         if valued is not None:
@@ -199,6 +201,34 @@ def _invested_in(figure: Figure, cues: list[Span]) -> Span | None:
             if between[0] in ("in", "into", "on") and not any(w in (",", ";", "and", "to") for w in between):
                 return cue  # "… on the second phase of its data-centre campus"
     return None
+
+
+_ROUND_WORDS = _REGISTRY.word_list("round_words")
+_FOR_A_BUILD = 12   # "$29 billion of financing from PIMCO for its Hyperion data centre"
+
+
+def _finances_a_build(figure: Figure, cues: list[Span]) -> bool:
+    """"secures £1.2bn to build Teesside AI campus", "closes $2.4 billion financing for Caprock
+    AI Campus": money raised for one facility is the money to build it, not a round (unless a
+    round is named: "a Series C to build data centres"). A facility in the plural ("data
+    centres") is no one facility."""
+    if any(c.label_ == FUNDING_ROUND and c.text.lower().split()[0] in _ROUND_WORDS for c in cues):
+        return False
+    words = lower_words(figure.span.doc)
+    for cue in cues:
+        if cue.label_ != INFRASTRUCTURE or not 0 <= cue.start - figure.end <= _FOR_A_BUILD:
+            continue
+        name = cue.text.lower()
+        if name.endswith("s") and not name.endswith(("campus", "infrastructure")):
+            continue
+        between = words[figure.end:cue.start]
+        if any(w in (";", ".") for w in between):
+            continue
+        if "for" in between or "toward" in between or "towards" in between or any(
+                w == "to" and k + 1 < len(between) and between[k + 1] in _BUILD_VERBS | {"finance", "fund"}
+                for k, w in enumerate(between)):
+            return True
+    return False
 
 
 def _to_build(figure: Figure) -> bool:
