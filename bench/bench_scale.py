@@ -14,9 +14,10 @@ peak memory and the growth exponent fitted over the sizes (time ~ n^k: k = 1 is 
 
 The warehouse measurement fills a warehouse with synthetic facts (bulk SQL, not through the
 extractor; `--text-kb` of text and as much raw HTML per article, ten facts an article), runs a
-full conflict detection pass, then adds 100 facts in a new run and detects again (twice): the
+full conflict detection pass, then adds 100 facts in a new run and detects again (three times): the
 second pass costs what the 100 facts cost, not what the warehouse holds, and the ratio is
-printed. The publish step is timed, with the copy of the file it makes; `--warehouse-report`
+printed. The publish step is timed per night, with the copy of the file it makes (before
+generations) or the catch-up of the spare generation when a writer opens; `--warehouse-report`
 times the run report too (in full, then from its per-conflict cache).
 
     python bench/bench_scale.py --no-pipeline --warehouse 1000000     # the 1M-fact measurement
@@ -172,7 +173,8 @@ def _fill_and_detect(n_facts: int, workdir: str, text_kb: int = 0, report: bool 
     from newsfacts.warehouse import report as reporting
     from newsfacts.warehouse.db import open_writer
 
-    copies: list[float] = []   # seconds of each copy the publish step makes of the file
+    copies: list[float] = []   # seconds of each publish call (a full copy of the file before generations)
+    catch_ups: list[list] = []  # [seconds, bytes written or None] of each spare catch-up, where the install has it
     publish = getattr(warehouse_db, "_publish", None)
     if publish is not None:
         def timed_publish(*args):
@@ -182,6 +184,14 @@ def _fill_and_detect(n_facts: int, workdir: str, text_kb: int = 0, report: bool 
             finally:
                 copies.append(time.perf_counter() - started)
         warehouse_db._publish = timed_publish
+    catch_up = getattr(warehouse_db, "_catch_up", None)
+    if catch_up is not None:
+        def timed_catch_up(*args):
+            started = time.perf_counter()
+            written = catch_up(*args)
+            catch_ups.append([time.perf_counter() - started, written])
+            return written
+        warehouse_db._catch_up = timed_catch_up
 
     db = os.path.join(workdir, "big.duckdb")
     reports = Path(workdir) / "reports"
@@ -205,7 +215,10 @@ def _fill_and_detect(n_facts: int, workdir: str, text_kb: int = 0, report: bool 
     result["publish_s"] = time.perf_counter() - closing
     result["db_mb"] = os.path.getsize(db) / 2**20
 
-    for night in (1, 2):   # the second night: the first one's conflicts are no longer new
+    # the second night: the first one's conflicts are no longer new; the third: the spare
+    # generation catches up on a +100-fact night (the first catch-up carries the fill's aftermath)
+    result["nights"] = []
+    for night in (1, 2, 3):
         opening = time.perf_counter()
         with open_writer(db) as con:
             result["open_s"] = time.perf_counter() - opening
@@ -222,7 +235,10 @@ def _fill_and_detect(n_facts: int, workdir: str, text_kb: int = 0, report: bool 
                 result[f"add100_report_{night}_s"] = time.perf_counter() - wall
             closing = time.perf_counter()
         result["publish_after_add_s"] = time.perf_counter() - closing
+        result["nights"].append({"open_s": result["open_s"], "publish_s": result["publish_after_add_s"],
+                                 "db_mb": os.path.getsize(db) / 2**20})
     result["copy_s"] = copies
+    result["catch_up"] = catch_ups
     result["peak_mb"] = _peak_mb()
     return result
 
@@ -345,6 +361,13 @@ def warehouse(n_facts: int, pythons: dict[str, str], timeout: float, text_kb: in
         print(f"  {'':9} publish {r['publish_s']:.2f}s / {r['publish_after_add_s']:.2f}s at {r['db_mb']:.0f} MB "
               f"(of which copying the file: {copies or '?'}); opening the second writer {r['open_s']:.2f}s; "
               f"peak {r['peak_mb']:.0f} MB", flush=True)
+        for night, n in enumerate(r.get("nights", []), 1):
+            print(f"  {'':9} +100-fact night {night}: opening the writer {n['open_s']:.2f}s, publishing "
+                  f"{n['publish_s']:.2f}s, file {n['db_mb']:.0f} MB", flush=True)
+        for seconds, written in r.get("catch_up", []):
+            print(f"  {'':9} spare generation caught up in {seconds:.2f}s, "
+                  + (f"{written / 2**20:.0f} MB rewritten" if written is not None else "held by a reader: copied"),
+                  flush=True)
         if report:
             print(f"  {'':9} run report {r['report_s']:.1f}s; after +100 facts {r['add100_report_1_s']:.1f}s "
                   f"(the first night's conflicts lose their 'new' tag), the next night {r['add100_report_2_s']:.1f}s",

@@ -108,20 +108,19 @@ def test_writers_serialise_with_a_clear_timeout(tmp_path):
                 pass
 
 
-def test_writer_copy_is_reused_only_when_it_matches_the_published_file(tmp_path):
+def test_the_spare_generation_follows_a_file_restored_onto_the_published_path(tmp_path):
     path = tmp_path / "w.duckdb"
     run_once(path, canonical_docs()[:1])
-    work = writer_dir(path) / "warehouse.duckdb"
-    inode = work.stat().st_ino
-    with open_writer(path):
-        pass
-    assert work.stat().st_ino == inode  # reused
-    # someone restores another file onto PATH: the copy must follow it
+    run_once(path, canonical_docs()[:1])
+    # someone restores another file onto PATH: the generations must follow it
     other = tmp_path / "other.duckdb"
     run_once(other, canonical_docs())
     shutil.copyfile(other, path)
     with open_writer(path) as con:
         assert count(con, "SELECT count(*) FROM article_rows") == 3
+    with open_reader(path) as reader:
+        assert count(reader, "SELECT count(*) FROM article_rows") == 3
+    assert any(g.stat().st_ino == path.stat().st_ino for g in writer_dir(path).glob("gen-*.duckdb"))
 
 
 def test_the_duckdb_cli_from_the_venv_opens_the_file(tmp_path):

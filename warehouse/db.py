@@ -5,13 +5,17 @@ at all (not even read-only). So analysts and writers never share a file:
 
 * ``PATH`` (e.g. ``newsfacts.duckdb``) is the published warehouse. Analysts open it read-only
   (:func:`open_reader`). Nobody ever opens it read-write.
-* Writers (nightly run, ``resolve``, ``reextract``) use :func:`open_writer`: take an OS lock,
-  work on a private copy in ``.<name>.writer/``, and on success checkpoint, copy the result
-  to a temp file beside ``PATH`` and ``os.replace`` it onto ``PATH``. A reader that has
-  ``PATH`` open keeps its snapshot (the old inode); the next reader sees the new data.
-* The private copy is reused only if a stamp says it equals the published file; the stamp is
-  removed before any write, so a writer that dies mid-run leaves a copy that is discarded
-  (re-copied from ``PATH``) next time.
+* Writers (nightly run, ``resolve``, ``reextract``) use :func:`open_writer`: take an OS lock and
+  work in ``.<name>.writer/`` on one of two generations of the file. ``PATH`` is a hard link to
+  the other one (the current snapshot). Before writing, the spare generation is brought up to
+  date by rewriting only the blocks in which it differs from the current one (what the last
+  nights changed), unless a reader still holds it or it may have been left half-written: then
+  it is replaced by a full copy (a reader holding it keeps its inode). On success the writer
+  checkpoints and publishes with one ``os.replace`` of a hard link onto ``PATH``: nothing is
+  copied. A reader that has ``PATH`` open keeps its snapshot (the old inode); the next reader
+  sees the new data.
+* A writer killed at any point leaves ``PATH`` as it was or fully switched; whatever it left in
+  the spare, the next catch-up compares every block, so the spare ends equal to ``PATH``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import shutil
 import time
@@ -149,6 +152,20 @@ def _sql_literal(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def _attach_published(con: duckdb.DuckDBPyConnection, path: Path, attempts: int = 3) -> None:
+    """ATTACH PATH read-only. A reader that opened PATH just before a publish may find the file
+    it got locked by the next writer catching it up (a spare by then): PATH names the new
+    snapshot, so it tries again."""
+    for attempt in range(attempts):
+        try:
+            con.execute(f"ATTACH '{_sql_literal(path)}' AS {READER_ALIAS} (READ_ONLY)")
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnection:
     """Read-only connection to the published warehouse (never blocks, never blocks writers).
 
@@ -163,7 +180,7 @@ def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnec
     # cached instance of the same path in this process, i.e. an old snapshot after a publish.
     con = duckdb.connect(":memory:", config=READER_CONFIG)
     try:
-        con.execute(f"ATTACH '{_sql_literal(path)}' AS {READER_ALIAS} (READ_ONLY)")
+        _attach_published(con, path)
         con.execute(f"USE {READER_ALIAS}")
         # Confined from here on: no file, network or extension access, settings frozen. This
         # does not stop DETACH + ATTACH of the same file read-write (DuckDB allows the path
@@ -227,14 +244,6 @@ def _read_text(path: Path) -> str:
         return ""
 
 
-def _file_identity(path: Path) -> dict | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return {"ino": st.st_ino, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -243,18 +252,140 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _prepare_working_copy(path: Path, work: Path, stamp: Path) -> None:
-    """Make ``work`` equal to the published file (or absent if nothing is published)."""
-    published = _file_identity(path)
-    stamped = json.loads(_read_text(stamp) or "null")
-    if published is not None and stamped == published and work.exists():
-        return  # the last publish came from this copy; nothing changed since
-    for leftover in (work, work.with_name(work.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    if published is not None:
-        tmp = work.with_name(work.name + ".incoming")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, work)
+# Two generations of the file live in the writer directory; PATH is a hard link to one of them
+# (the current one). A writer brings the other one (the spare) up to date and works on it, and
+# publishing swaps PATH onto it with one rename: nothing is copied at publish time.
+GENERATIONS = ("gen-a.duckdb", "gen-b.duckdb")
+CHUNK = 256 * 1024           # DuckDB's block size: the unit a catch-up compares and writes
+
+
+def _generations(wdir: Path) -> list[Path]:
+    return [wdir / name for name in GENERATIONS]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samestat(a.stat(), b.stat())
+    except FileNotFoundError:
+        return False
+
+
+def _held_by_this_process(path: Path) -> bool:
+    """Whether a descriptor of this process refers to ``path`` (a reader's connection here).
+
+    Other processes' readers hold a DuckDB lock, which the catch-up tests; locks do not tell a
+    process about its own descriptors, so those are looked up (Linux; elsewhere assumed held)."""
+    try:
+        target = path.stat()
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return True  # cannot tell: treated as held, so the spare is replaced, never changed
+    for fd in fds:
+        try:
+            if os.path.samestat(os.stat(int(fd)), target):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _catch_up(current: Path, spare: Path) -> int | None:
+    """Make ``spare`` byte-identical to ``current`` by rewriting only the blocks that differ.
+
+    Returns the bytes written, or None when a reader holds ``spare`` (it must not change under
+    them). Reads both files; writes what the nights since the spare was current changed."""
+    if _held_by_this_process(spare):
+        return None
+    fd = os.open(spare, os.O_RDWR)
+    try:
+        try:  # the lock a DuckDB reader in another process holds on the file
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return None
+            raise
+        written = 0
+        src = os.open(current, os.O_RDONLY)
+        try:
+            size = os.fstat(src).st_size
+            if os.fstat(fd).st_size > size:
+                os.ftruncate(fd, size)
+            for offset in range(0, size, CHUNK):
+                block = os.pread(src, CHUNK, offset)
+                if os.pread(fd, CHUNK, offset) != block:
+                    os.pwrite(fd, block, offset)
+                    written += len(block)
+        finally:
+            os.close(src)
+        os.fsync(fd)
+        return written
+    finally:
+        os.close(fd)   # also releases the lock taken above (before DuckDB opens the file)
+
+
+def _fresh_copy(current: Path, spare: Path) -> None:
+    """Replace ``spare`` by a full copy of ``current`` (a reader holding the old one keeps it)."""
+    tmp = spare.with_name(spare.name + ".incoming")
+    shutil.copyfile(current, tmp)
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, spare)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link; a copy where the file system has none (PATH then never is a generation, and
+    each writer adopts it anew: publishing costs a copy there, as it did before generations)."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+            raise
+        shutil.copyfile(source, target)
+        with open(target, "rb+") as handle:
+            os.fsync(handle.fileno())
+
+
+def _adopt_published(path: Path, wdir: Path) -> Path:
+    """PATH is not one of the generations (first run with this layout, or a file restored onto
+    PATH): it becomes generation a, by a hard link; the private copy earlier versions kept (most
+    likely the same bytes) becomes the spare, to be caught up like any other."""
+    for generation in _generations(wdir):
+        generation.unlink(missing_ok=True)
+    current, spare = _generations(wdir)
+    _link_or_copy(path, current)
+    legacy = wdir / "warehouse.duckdb"
+    if legacy.exists():
+        os.replace(legacy, spare)
+    return current
+
+
+def _remove_legacy_copy(wdir: Path) -> None:
+    for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "warehouse.duckdb.incoming", "published.json"):
+        (wdir / name).unlink(missing_ok=True)
+
+
+def _prepare_spare(path: Path, wdir: Path) -> Path:
+    """The generation this writer works on, made equal to the published file (absent if none is).
+
+    The spare is caught up block by block, comparing all of it: whatever state a killed writer
+    left it in, it ends byte-identical to PATH. Only when a reader holds it (it must not change
+    under them) or it is missing is it replaced by a full copy. A WAL a killed writer left beside
+    it would replay onto the caught-up file, so it goes first."""
+    if not path.exists():
+        for generation in _generations(wdir):
+            for leftover in (generation, generation.with_name(generation.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        _remove_legacy_copy(wdir)
+        return _generations(wdir)[0]
+    current = next((g for g in _generations(wdir) if _same_file(g, path)), None)
+    if current is None:
+        current = _adopt_published(path, wdir)
+    _remove_legacy_copy(wdir)
+    spare = next(g for g in _generations(wdir) if g != current)
+    spare.with_name(spare.name + ".wal").unlink(missing_ok=True)
+    if not spare.exists() or _catch_up(current, spare) is None:
+        _fresh_copy(current, spare)
+    return spare
 
 
 def _publish_temp(path: Path, pid: int | str) -> Path:
@@ -262,18 +393,21 @@ def _publish_temp(path: Path, pid: int | str) -> Path:
 
 
 def _remove_publish_leftovers(path: Path) -> None:
-    """Temp copies of writers killed while publishing (only writers publish, and we hold the lock)."""
+    """Links left by writers killed while publishing (only writers publish, and we hold the lock)."""
     for leftover in path.parent.glob(_publish_temp(path, "*").name):
         if leftover.name[len(_publish_temp(path, "").name):].isdigit():
             leftover.unlink(missing_ok=True)
 
 
-def _publish(work: Path, path: Path, stamp: Path) -> None:
+def _publish(work: Path, path: Path) -> None:
+    """Point PATH at ``work``: a hard link renamed onto PATH. The generation PATH held becomes
+    the spare; readers that have it open keep it as it is (the next catch-up leaves it alone)."""
+    with open(work, "rb+") as handle:
+        os.fsync(handle.fileno())
     tmp = _publish_temp(path, os.getpid())
+    tmp.unlink(missing_ok=True)
     try:
-        shutil.copyfile(work, tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
+        _link_or_copy(work, tmp)
         # A WAL beside PATH can only come from someone opening it read-write (not supported);
         # DuckDB would replay it onto the new file, so it goes.
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
@@ -281,18 +415,30 @@ def _publish(work: Path, path: Path, stamp: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
-    stamp.write_text(json.dumps(_file_identity(path)))
+
+
+def _connect_writer(work: Path, path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(work), config=CONNECT_CONFIG)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower() or not path.exists():
+            raise
+    # a reader opened the spare after it was caught up (it had opened PATH just before the last
+    # publish): it keeps that file, the writer gets a fresh copy
+    _fresh_copy(path, work)
+    return duckdb.connect(str(work), config=CONNECT_CONFIG)
 
 
 @contextlib.contextmanager
 def open_writer(
     path: str | os.PathLike = DEFAULT_PATH, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Read-write connection on a private copy; published onto ``path`` when the block succeeds.
+    """Read-write connection on the spare generation; published onto ``path`` when the block
+    succeeds (see the module's docstring).
 
     Writers serialise on an OS lock (``lock_timeout`` seconds, then :class:`WarehouseError`).
     The schema is migrated and views re-created on open. If the block raises, nothing is
-    published and the private copy is discarded.
+    published; the next writer catches the spare up again.
     """
     path = Path(path)
     if path.is_symlink():  # publish onto the target: replacing the link would turn it into a file
@@ -306,14 +452,11 @@ def open_writer(
         wdir.mkdir(exist_ok=True)
     except OSError as exc:
         raise WarehouseError(f"cannot create writer directory {wdir}: {exc}") from exc
-    work, stamp = wdir / "warehouse.duckdb", wdir / "published.json"
-
     with _writer_lock(path, lock_timeout):
         _remove_publish_leftovers(path)
-        _prepare_working_copy(path, work, stamp)
-        stamp.unlink(missing_ok=True)  # from here on the copy may differ from PATH
+        work = _prepare_spare(path, wdir)
         try:
-            con = duckdb.connect(str(work), config=CONNECT_CONFIG)
+            con = _connect_writer(work, path)
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open {path} for writing: {first_line(exc)}") from exc
         try:
@@ -323,4 +466,4 @@ def open_writer(
         finally:
             con.close()
         # Only reached when the block succeeded.
-        _publish(work, path, stamp)
+        _publish(work, path)
