@@ -131,8 +131,9 @@ async def run_stages(
     """fetch feeds → resolve Google News links, then a batch of `batch_size` pages at a time: fetch articles → parse → skip
     unchanged → group stories → extract facts → load; then detect → report, once.
 
-    `extractor` defaults to a FactExtractor built when the first batch has changed articles (an
-    unchanged rerun builds none); `fetcher_factory(config, validators)` makes the HTTP fetcher
+    `extractor` defaults to the process's shared FactExtractor, built by the extract stage when
+    it has changed articles (an unchanged rerun builds none, nor does the driver of a flow whose
+    extract stage runs on Dask workers); `fetcher_factory(config, validators)` makes the HTTP fetcher
     (tests pass one with short timeouts). The batches load into the writer's private copy,
     which is published only when the whole run succeeds.
     """
@@ -160,8 +161,6 @@ async def run_stages(
                 parsed = runner("parse", stages.parse_pages)(pages.pages)
                 plan = runner("skip unchanged", stages.plan_articles)(con, parsed)
                 stories = runner("group stories", stages.group_stories)(con, plan)
-                if extractor is None and plan.stats.changed_urls:
-                    extractor = FactExtractor()
                 extracted = runner("extract", stages.extract_facts)(
                     parsed, plan.stats.changed_urls, extractor, batch_progress)
                 articles, facts = runner("load", stages.load_batch)(

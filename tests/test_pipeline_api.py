@@ -118,3 +118,32 @@ def test_reextract_says_when_the_rules_changed(demo_warehouse, tmp_path, extract
     assert stats["replaced_versions"] == ["older"] and stats["extractor_version"] == EXTRACTOR_VERSION
     con = open_reader(db)
     assert con.execute("SELECT DISTINCT extractor_version FROM facts").fetchall() == [(EXTRACTOR_VERSION,)]
+
+
+def test_the_driver_builds_no_extractor_when_the_extract_stage_runs_in_another_process(
+        site_server, tmp_path, monkeypatch):
+    """As on Dask workers: the stage runs elsewhere and the driver only loads what comes back."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsfacts.extractors.facts import FactExtractor
+    from newsfacts.flows import stages
+
+    built = []
+    build = FactExtractor.__init__
+    monkeypatch.setattr(FactExtractor, "__init__", lambda self, *a, **k: built.append(1) or build(self, *a, **k))
+
+    def runner(name, function):
+        if name != "extract":
+            return function
+
+        def in_another_process(parsed, changed_urls, extractor=None, progress=None):
+            assert extractor is None                 # nothing built here to ship
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                return pool.submit(stages.extract_facts, parsed, changed_urls).result(timeout=300)
+        return in_another_process
+
+    details = asyncio.run(pipeline.run_stages(demo_config(site_server), tmp_path / "w.duckdb",
+                                              fetcher_factory=quick_fetcher, runner=runner))
+    assert details.summary.line() == DEMO_LINE
+    assert built == []

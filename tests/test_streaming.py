@@ -2,7 +2,9 @@
 batch_size): the warehouse it leaves is the one a single batch leaves, and an unchanged rerun
 builds no fact extractor."""
 
-from newsfacts.flows import pipeline
+import functools
+
+from newsfacts.flows import stages
 from newsfacts.warehouse.db import open_reader
 
 from conftest import demo_config, run_pipeline_once
@@ -52,14 +54,19 @@ def test_batches_of_two_pages_leave_the_warehouse_one_batch_leaves(site_server, 
 def test_an_unchanged_rerun_builds_no_fact_extractor(site_server, tmp_path, extractor, monkeypatch):
     built = []
 
-    def factory():
-        built.append(1)
-        return extractor
+    def new_process():
+        """The extract stage's process-wide extractor, as a fresh process has it: not built yet."""
+        @functools.lru_cache(maxsize=1)
+        def shared_extractor():
+            built.append(1)
+            return extractor
+        monkeypatch.setattr(stages, "shared_extractor", shared_extractor)
 
-    monkeypatch.setattr(pipeline, "FactExtractor", factory)
+    new_process()
     config, db = demo_config(site_server), tmp_path / "w.duckdb"
     run_pipeline_once(config, db, None, batch_size=2)
     assert built == [1], "one extractor for all the batches of a run"
     built.clear()
+    new_process()
     again = run_pipeline_once(config, db, None, batch_size=2)
     assert again.articles.new == 0 and built == []
