@@ -438,22 +438,25 @@ def resolve(conflict_id, accept_fact_id, value, dismiss, note, db_path) -> None:
 @click.option("--since", help="Only conflicts with evidence published on or after this date (YYYY-MM-DD).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: stdout for md/csv, conflicts.html for html).")
 def report(db_path, fmt, since, out) -> None:
-    """Write the conflict-review report."""
+    """Write the conflict-review report (HTML: only the conflicts that changed are drawn again)."""
     from newsfacts.warehouse.db import open_reader
-    from newsfacts.warehouse.report import render_report
+    from newsfacts.warehouse.report import FRAGMENT_CACHE, FragmentCache, render_report
 
     with user_errors():
+        target = Path(out or "conflicts.html") if out or fmt == "html" else None
+        # each conflict's HTML is kept beside the report, as the run reports keep theirs
+        cache = FragmentCache(target.parent / FRAGMENT_CACHE) if fmt == "html" and not since else None
         con = open_reader(db_path)
         try:
-            text = render_report(con, fmt=fmt, since=since)
+            text = render_report(con, fmt=fmt, since=since, cache=cache)
         except ValueError as exc:  # --since that is not a date
             raise click.ClickException(str(exc)) from None
         finally:
             con.close()
-        if out or fmt == "html":
-            target = Path(out or "conflicts.html")
+        if target is not None:
             target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target}")
+            drawn = f" ({cache.rendered} conflict(s) drawn, {cache.reused} from the cache)" if cache else ""
+            click.echo(f"wrote {target}{drawn}")
         else:
             click.echo(text, nl=False)
 
