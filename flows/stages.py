@@ -44,6 +44,7 @@ from newsfacts.flows.progress import ProgressCallback
 from newsfacts.flows.robots import DISALLOWED
 from newsfacts.warehouse import link_cache
 from newsfacts.warehouse import load as loading
+from newsfacts.warehouse.db import writer_cursor
 from newsfacts.warehouse.load import ArticlePlan, ArticleRecord, FactStats, LoadStats
 
 log = logging.getLogger("newsfacts.pipeline")
@@ -519,7 +520,7 @@ def load_batch(
     stories: dict[str, str] | None = None, links=None,
 ) -> tuple[LoadStats, FactStats]:
     """Everything one run learnt, in one transaction: a crash leaves the warehouse as it was."""
-    with con.cursor() as cur:
+    with writer_cursor(con) as cur:
         cur.begin()
         loading.upsert_sources(cur, [source.as_row() for source in config.sources])
         loading.log_fetches(cur, run_id, feeds.fetches + pages.fetches)
@@ -574,7 +575,7 @@ def save_source_validators(con, feeds: FeedBatch, validators: dict, incomplete: 
                 forget.append(url)
             elif url in validators:
                 keep[url] = validators[url]
-    with con.cursor() as cur:
+    with writer_cursor(con) as cur:
         cur.begin()
         loading.save_validators(cur, keep)
         loading.forget_validators(cur, forget)

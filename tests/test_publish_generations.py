@@ -248,3 +248,23 @@ def test_without_hard_links_every_night_still_publishes_a_whole_snapshot(tmp_pat
         analyst = analyst or open_reader(path)
     assert analyst.execute("SELECT max(night) FROM night_log").fetchall() == [(1,)]
     analyst.close()
+
+
+def test_a_small_night_rewrites_a_small_part_of_a_large_table(tmp_path, counted):
+    """Appending to a table rewrites its last row group at the checkpoint (in the storage format
+    the duckdb 1.5 CLI reads): writers keep row groups small, so the next catch-up is small too."""
+    path = tmp_path / "w.duckdb"
+    with open_writer(path) as con:
+        con.execute("CREATE TABLE pages (n INTEGER, body VARCHAR)")
+        con.execute("INSERT INTO pages SELECT i, repeat(md5(i::VARCHAR), 30) FROM range(40000) t(i)")
+        groups = con.execute("SELECT count(DISTINCT row_group_id), max(count) FROM pragma_storage_info('pages')"
+                             " WHERE column_name = 'body'").fetchall()[0]
+    assert groups[0] > 10 and groups[1] <= db.ROW_GROUP_SIZE
+    for n in range(3):                           # three small nights; the third catches up the second
+        with open_writer(path) as con:
+            con.execute("INSERT INTO pages SELECT i, repeat(md5(i::VARCHAR), 30) FROM range(?, ?) t(i)",
+                        [40000 + 10 * n, 40010 + 10 * n])
+    size = path.stat().st_size
+    assert 0 < counted["caught_up"][-1] < size / 8
+    with open_reader(path) as reader:
+        assert reader.execute("SELECT count(*), max(n) FROM pages").fetchall() == [(40030, 40029)]

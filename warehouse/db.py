@@ -35,6 +35,11 @@ import duckdb
 DEFAULT_PATH = "newsfacts.duckdb"
 # Files stay readable by the duckdb 1.5.x CLI (the 2.0 default format is not).
 CONNECT_CONFIG = {"storage_compatibility_version": "v1.5.0"}
+# In that format a checkpoint rewrites the whole last row group of a table that gained rows
+# (every column, every article's text): with DuckDB's default 122,880 rows that is most of the
+# file every night. Writers attach with small row groups, so a night's checkpoint, and the
+# spare's catch-up after it, stay near what the night changed (measured in bench/bench_scale.py).
+ROW_GROUP_SIZE = 2048
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 
@@ -139,7 +144,7 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 # --------------------------------------------------------------------------- readers
 
 
-READER_ALIAS = "newsfacts"
+CATALOG = "newsfacts"   # the warehouse's name in readers' and writers' sessions
 READER_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
@@ -158,7 +163,7 @@ def _attach_published(con: duckdb.DuckDBPyConnection, path: Path, attempts: int 
     snapshot, so it tries again."""
     for attempt in range(attempts):
         try:
-            con.execute(f"ATTACH '{_sql_literal(path)}' AS {READER_ALIAS} (READ_ONLY)")
+            con.execute(f"ATTACH '{_sql_literal(path)}' AS {CATALOG} (READ_ONLY)")
             return
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or attempt == attempts - 1:
@@ -181,7 +186,7 @@ def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnec
     con = duckdb.connect(":memory:", config=READER_CONFIG)
     try:
         _attach_published(con, path)
-        con.execute(f"USE {READER_ALIAS}")
+        con.execute(f"USE {CATALOG}")
         # Confined from here on: no file, network or extension access, settings frozen. This
         # does not stop DETACH + ATTACH of the same file read-write (DuckDB allows the path
         # it already knows): statements are screened by warehouse.sql for that.
@@ -417,16 +422,36 @@ def _publish(work: Path, path: Path) -> None:
     _fsync_dir(path.parent)
 
 
+def _attach_writer(work: Path) -> duckdb.DuckDBPyConnection:
+    """A session whose current database is ``work``, attached with the writers' row groups (an
+    attach option DuckDB does not keep in the file). Use :func:`writer_cursor` for more cursors."""
+    con = duckdb.connect(":memory:", config=CONNECT_CONFIG)  # the format of a file it creates
+    try:
+        con.execute(f"ATTACH '{_sql_literal(work)}' AS {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        con.execute(f"USE {CATALOG}")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+def writer_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Another cursor on a writer's session, on the warehouse (a new cursor starts elsewhere)."""
+    cursor = con.cursor()
+    cursor.execute(f"USE {CATALOG}")
+    return cursor
+
+
 def _connect_writer(work: Path, path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(work), config=CONNECT_CONFIG)
+        return _attach_writer(work)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower() or not path.exists():
             raise
     # a reader opened the spare after it was caught up (it had opened PATH just before the last
     # publish): it keeps that file, the writer gets a fresh copy
     _fresh_copy(path, work)
-    return duckdb.connect(str(work), config=CONNECT_CONFIG)
+    return _attach_writer(work)
 
 
 @contextlib.contextmanager
@@ -462,7 +487,7 @@ def open_writer(
         try:
             migrate(con)
             yield con
-            con.execute("CHECKPOINT")
+            con.execute(f"CHECKPOINT {CATALOG}")
         finally:
             con.close()
         # Only reached when the block succeeded.
