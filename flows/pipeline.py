@@ -134,7 +134,7 @@ async def run_stages(
     `extractor` defaults to the process's shared FactExtractor, built by the extract stage when
     it has changed articles (an unchanged rerun builds none, nor does the driver of a flow whose
     extract stage runs on Dask workers); `fetcher_factory(config, validators)` makes the HTTP fetcher
-    (tests pass one with short timeouts). The batches load into the writer's private copy,
+    (tests pass one with short timeouts). The batches load into the writer's generation of the file,
     which is published only when the whole run succeeds.
     """
     if batch_size < 1:

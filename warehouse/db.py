@@ -209,7 +209,7 @@ def open_reader(path: str | os.PathLike = DEFAULT_PATH) -> duckdb.DuckDBPyConnec
 
 
 def writer_dir(path: str | os.PathLike) -> Path:
-    """Private directory beside PATH holding the writer copy and the lock."""
+    """Private directory beside PATH holding the two generations of the file and the lock."""
     path = Path(path)
     return path.parent / f".{path.name}.writer"
 
