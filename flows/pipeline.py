@@ -24,7 +24,7 @@ from pathlib import Path
 from newsfacts.extractors.article import ArticleError, extract_article
 from newsfacts.extractors.dedup import content_hash
 from newsfacts.extractors.facts import EXTRACTOR_VERSION, FactExtractor
-from newsfacts.flows import alerts, google_links, stages
+from newsfacts.flows import alerts, google_links, heap, stages
 from newsfacts.flows.config import SourcesConfig
 from newsfacts.flows.progress import ProgressCallback
 from newsfacts.warehouse import conflicts as conflict_detection
@@ -170,6 +170,8 @@ async def run_stages(
                 _tick(progress, "load", min(start + batch_size, len(candidates)), len(candidates))
                 night.add(pages, extracted, articles, facts)
                 incomplete |= stages.incomplete_sources(pages, extracted)
+                del pages, parsed, plan, stories, extracted
+                heap.release_freed_memory()  # the batch's native memory back before the next one
             stages.save_source_validators(con, feeds, fetcher.validators, incomplete)
         _tick(progress, "conflicts", 0, 1)
         found = runner("detect conflicts", conflict_detection.detect_conflicts)(con, run_id)
