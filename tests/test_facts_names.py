@@ -89,3 +89,55 @@ def test_places_regions_and_units_are_never_parties(name):
                                   "Redline Freight", "Bank of Montreal"])
 def test_companies_named_after_places_may_be_parties(name):
     assert not not_a_party(name)
+
+
+def marked(text: str) -> set[str]:
+    """The names of the organisations the pipeline marks in a text."""
+    return {mark[2] for mark in shared_extractor().nlp(text)._.get(ORG_MARKS)}
+
+
+def test_of_and_a_place_stay_inside_a_bank_name():
+    text = "Firmus secured a $330 million construction loan from Commonwealth Bank of Australia for its campus."
+    assert parties(text) == [("infrastructure", "Firmus", "Commonwealth Bank of Australia", 3.3e8)]
+
+
+def test_a_place_starts_a_name_with_a_corporate_last_word():
+    names = marked("Tessaro Energy secured a $580 million loan from the Texas Energy Fund for its plant.")
+    assert "Texas Energy Fund" in names and "Energy Fund" not in names
+
+
+def test_a_nationality_before_a_company_is_no_part_of_its_name():
+    text = "Japanese Sumitomo Metal Mining will invest $850 million in Cerro Blanco."
+    assert parties(text) == [("investment", "Cerro Blanco", "Sumitomo Metal Mining", 8.5e8)]
+
+
+def test_a_hyphen_inside_a_name_joins_its_parts():
+    text = "Dai-ichi Life has agreed to acquire a 30% stake in Brightfen Asia for $410 million."
+    assert "Dai-ichi Life" in named(text) and "Life" not in named(text)
+    assert "Vantor Robotics" in marked("Halden-backed Vantor Robotics raised $40 million.")
+    assert not any(name.startswith("Halden") for name in marked("Halden-backed Vantor Robotics raised $40 million."))
+
+
+def test_an_ordinary_word_capitalised_at_a_sentence_start_is_no_company():
+    text = ("Hyperscale pre-leasing stayed strong in the first quarter. Stackwell Properties leased 240 MW at "
+            "its Reno campus.")
+    assert "Hyperscale" not in marked(text)
+    assert parties(text) == [("power", "Stackwell Properties", None, 2.4e8)]
+
+
+def test_a_company_word_after_an_industry_acronym_makes_a_name():
+    text = "Pelican Bay LNG has taken a final investment decision on its $18.2bn export terminal in Cameron Parish."
+    assert named(text) == {"Pelican Bay LNG"}
+
+
+def test_a_name_given_to_a_project_is_no_company_anywhere_in_the_article():
+    text = ("Glencore will buy a 19.9% stake in Kinnear Copper, the developer of the Copper Kettle project, for "
+            "$300 million. Copper Kettle will take 85 megawatts of grid power from BC Hydro.")
+    assert "Copper Kettle" not in marked(text)
+    assert ("power", "Kinnear Copper", "BC Hydro", 8.5e7) in parties(text)
+
+
+def test_a_word_the_article_also_writes_in_lower_case_is_no_company():
+    text = ("Brazos Ridge Power will build a 1.4 GW plant. Construction will be financed in part by a $2.5 billion "
+            "construction credit facility from Wells Fargo.")
+    assert "Construction" not in named(text) and "Construction" not in marked(text)

@@ -39,11 +39,13 @@ from .components import (
     on_doc,
     read_jsonl,
     token_columns,
+    word_list,
 )
 from .dates import MONTHS
 from .wordclasses import any_lower, any_text, word_class
 
 ORG_MARKS = doc_extension("newsfacts_orgs")   # organisation marks (start, end, canonical name, start_char, end_char)
+ASSET_NAMES = doc_extension("newsfacts_assets")   # names the document gives assets ("the Copper Kettle project")
 # what an unknown company's last word says it is ("Tessellate Cloud", "Halvard Labs", "Quarry Peak Partners")
 KIND_BY_LAST_WORD = {
     **dict.fromkeys(("AI", "Labs", "Lab", "Intelligence", "Research", "Robotics"), "lab"),
@@ -90,14 +92,11 @@ NOT_ORG_WORDS = {
     "TPUs", "GPU", "GPUs", "Blackwell", "Hopper", "Rubin", "Ironwood", "Stargate", "Jan", "Feb", "Mar",
     "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "January", "February", "March",
     "April", "June", "July", "August", "September", "October", "November", "December", "Monday",
-    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Reuters", "Bloomberg", "US",
-    "U.S.", "UK", "EU", "Europe", "America", "China", "Texas", "New", "York", "California", "Paris",
-    "London", "Bottom", "Why", "What", "How", "Who", "Update", "Breaking", "Exclusive", "Source",
+    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Reuters", "Bloomberg", "New", "York",
+    "Bottom", "Why", "What", "How", "Who", "Update", "Breaking", "Exclusive", "Source",
     "Note", "Read", "Key", "Date", "Amount", "Valuation", "Provider", "Hardware", "Scale", "Both", "Each",
     "Other", "Some", "Most", "All", "Combined", "Today", "Yesterday", "Earlier", "Last", "Next", "Now",
     "Funding", "Compute", "Capacity", "Power", "Data", "Cloud", "AI", "Frontier", "Dollar", "Euro",
-    "Dutch", "French", "German", "British", "American", "Chinese", "Japanese", "Korean", "Indian", "Saudi",
-    "Emirati", "European", "Canadian", "Israeli", "Swiss", "Swedish", "Spanish", "Italian", "Taiwanese",
     "Paris-based", "Nasdaq", "NYSE", "PRNewswire", "Business", "Wire", "Honourable", "Honorable",
     "First", "Second", "Third", "Fourth", "Fifth", "Finally", "Separately", "Together", "Concurrently",
     "Additionally", "Elsewhere", "Instead", "Still", "Then", "Q", "Correction", "Guidance", "Outlook",
@@ -122,8 +121,10 @@ def default_data_path(filename: str) -> Path:
 # and introducers ("developing with X") point at unknown companies.
 _LISTS = _phrase_lists("name_words.jsonl")
 _PLACES = _phrase_lists("places.jsonl")
-NOT_ORG_WORDS |= {word for phrase in _PLACES["place_word"] for word in phrase.split()}
+NOT_ORG_WORDS |= {word for phrase in _PLACES["place_word"] + _PLACES["nationality"] for word in phrase.split()}
 PLACE_NAMES = frozenset(_PLACES["place_word"]) | frozenset(_PLACES["place"])
+_NOT_NAME_ENDINGS = tuple(word_list("not_name_endings"))
+_PLACE_WORDS = frozenset(word for phrase in _PLACES["place_word"] for word in phrase.split())
 _PLACE_HEADS = frozenset(_PLACES["place_head"])
 NAME_PARTICLES = frozenset(_LISTS["particle"])
 _PARTICLE_AFTER = frozenset(_LISTS["particle_after"])
@@ -216,7 +217,7 @@ def load_lexicon(extra_paths=(), lexicon: str | Path | None = None) -> OrgLexico
 
 
 @Language.factory("newsfacts_orgs", default_config={"lexicon": "data/orgs.jsonl", "extra_paths": []},
-                  requires=on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, CHIP_TOKENS), assigns=on_doc(ORG_MARKS))
+                  requires=on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, CHIP_TOKENS), assigns=on_doc(ORG_MARKS, ASSET_NAMES))
 def make_org_recogniser(nlp: Language, name: str, lexicon: str, extra_paths: list[str]):
     return OrgRecogniser(nlp, load_lexicon(extra_paths, facts_file(lexicon)))
 
@@ -235,8 +236,11 @@ class OrgRecogniser:
         known = _longest_first(marks(doc, match_regions(self.matcher, doc, _regions(doc), as_spans=False)))
         known = _with_name_tails(doc, known)
         taken = {i for start, end, *_ in known for i in range(start, end)}
+        assets = _asset_names(doc)
+        doc._.set(ASSET_NAMES, assets)
         unknown = [_short_form(doc, span) for span in _capitalised_runs(doc, taken)
-                   if _looks_like_org(doc, span) and not not_a_party(span.label_) and not is_dateline(doc, span)]
+                   if _looks_like_org(doc, span) and not not_a_party(span.label_) and not is_dateline(doc, span)
+                   and span.label_ not in assets]
         unknown += _other_mentions(doc, unknown + _without_legal_forms(doc, unknown), taken)
         unknown = _short_names(doc, _fuller_names(doc, unknown, taken), taken)
         unknown_marks = marks(doc, [(doc.vocab.strings.add(span.label_), span.start, span.end) for span in unknown])
@@ -432,15 +436,44 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
             if token.text == "," and j + 1 < n and doc[j + 1].text in LEGAL_FORMS and j + 1 not in taken:
                 j += 2   # "Harbourside Retail, Inc."
                 break
+            if _name_hyphen(doc, j) and j + 1 not in taken:
+                j += 2   # "Dai-ichi Life"
+                continue
             if not (_capitalised(token) or token.text in ORG_SUFFIXES or
-                    (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1])) or _particle(doc, j)):
+                    (token.text == "&" and j + 1 < n and _capitalised(doc[j + 1])) or _particle(doc, j)
+                    or (token.text in _PLACE_WORDS and doc[j - 1].text in ("of", "for"))):
                 break
             if token.lower_ in DEAL_VERBS:
                 break  # a headline in title case: "Verdant Compute Signs $1.1 Billion Deal"
             j += 1
+        i = _place_before(doc, i, j, taken)
         yield Span(doc, i, j, label=doc[i:j].text)
         while k < len(candidates) and candidates[k] < j:
             k += 1
+
+
+def _name_hyphen(doc: Doc, j: int) -> bool:
+    """"Dai-ichi Life", "Hewlett-Packard Enterprise": a hyphen with no space around it joins two
+    parts of one name when a capitalised word follows; not "Halden-backed", "Oslo-based"."""
+    if doc[j].text != "-" or doc[j - 1].whitespace_ or doc[j].whitespace_ or j + 2 >= len(doc):
+        return False
+    part = doc[j + 1]
+    return part.is_alpha and not part.lower_.endswith(_NOT_NAME_ENDINGS) \
+        and (_capitalised(part) or _capitalised(doc[j + 2]))
+
+
+def _place_before(doc: Doc, i: int, j: int, taken: set[int]) -> int:
+    """"Abu Dhabi Investment Authority", "Texas Energy Fund": a place right before a name with a
+    corporate last word starts that name (a nationality does not: "Japanese Sumitomo Metal
+    Mining" is Sumitomo Metal Mining)."""
+    if doc[_legal_form_start(doc[i:j]) - 1].text not in ORG_SUFFIXES:
+        return i
+    for size in (3, 2, 1):
+        start = i - size
+        if start >= 0 and not any(k in taken for k in range(start, i)) and doc[start:i].text in PLACE_NAMES \
+                and all(t.text[:1].isupper() for t in doc[start:i]):
+            return start
+    return i
 
 
 def _skip_run(candidates: list[int], k: int, i: int, end: int, doc: Doc) -> int:
@@ -532,10 +565,12 @@ def not_a_party(name: str) -> bool:
 def _particle(doc: Doc, j: int) -> bool:
     """"Torres del Sur", "Banco do Brasil", "Bank of Montreal": a lower-case particle between
     two capitalised words of one name ("of" and "for" only after "Bank", "Institute", …)."""
-    if j < 1 or j + 1 >= len(doc) or not _capitalised(doc[j + 1]) or not _capitalised(doc[j - 1]):
+    if j < 1 or j + 1 >= len(doc) or not _capitalised(doc[j - 1]):
         return False
     word = doc[j].text
-    return word in NAME_PARTICLES or (word in ("of", "for") and doc[j - 1].text in _PARTICLE_AFTER)
+    if word in ("of", "for") and doc[j - 1].text in _PARTICLE_AFTER:
+        return _capitalised(doc[j + 1]) or doc[j + 1].text in _PLACE_WORDS   # "Commonwealth Bank of Australia"
+    return word in NAME_PARTICLES and _capitalised(doc[j + 1])
 
 
 def is_dateline(doc: Doc, span: Span) -> bool:
@@ -616,3 +651,25 @@ def _acronyms(doc: Doc, found: list[tuple]) -> list[tuple]:
             if i >= at and i not in taken:
                 relabelled.append((i, i + 1, label, doc[i].idx, doc[i].idx + len(doc[i])))
     return relabelled
+
+
+_ASSET_NOUN = any_lower(ASSET_NOUNS)
+
+
+def _asset_names(doc: Doc) -> frozenset[str]:
+    """Names the document gives to assets: a capitalised run right before an asset noun, and
+    the runs listed with it ("the Copper Kettle project", "the Los Ríos and Quebrada Seca
+    mines"). Such a name is no company anywhere in the document, unless a company word ends it."""
+    names = set()
+    for k in has(doc, _ASSET_NOUN).nonzero()[0].tolist():
+        end = k
+        while end > 0 and doc[end - 1].text[:1].isupper() and doc[end - 1].is_alpha:
+            start = end - 1
+            while start > 0 and (doc[start - 1].text[:1].isupper() and doc[start - 1].is_alpha or _particle(doc, start - 1)):
+                start -= 1
+            if doc[end - 1].text not in ORG_SUFFIXES:   # "the Andes Copper Mining plant" is the company's
+                names.add(doc[start:end].text)
+            if start < 2 or doc[start - 1].text not in ("and", ",", "&"):
+                break
+            end = start - 1
+    return frozenset(names)

@@ -25,13 +25,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
 from .components import FIGURE_SENTENCES, FIGURE_SPANS, SENTENCE_STARTS, doc_extension, figure_sentences, lower_words, on_doc, read_jsonl, word_list
-from .orgs import ASSET_NOUNS, KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path, not_a_party
+from .orgs import ASSET_NAMES, KIND_BY_LAST_WORD, NOT_ORG_WORDS, ORG_MARKS, ORG_SUFFIXES, PERSON_TITLES, default_data_path, not_a_party
 
 PARSES = doc_extension("newsfacts_parses")   # {sentence start: Parse}
 MODEL_DIR = "syntax"
 _MAX_SENTENCE_TOKENS = 120   # longer "sentences" are tables or lists run together: not parsed
 _NAME_TAGS = {"NNP", "NNPS"}
 _LOOSE_NAME_TAGS = word_list("loose_name_tags")
+_MODIFIED_TAGS = word_list("modified_word_tags")
 _LEDE_SENTENCES = 3
 _MODEL_BATCH = 256   # sentences per call of the model's components
 _PUBLIC_BODY = {word for rec in read_jsonl(default_data_path("name_words.jsonl")) if rec["kind"] == "not_company"
@@ -74,7 +75,7 @@ class Parse:
 
 
 @Language.factory("newsfacts_syntax", default_config={"model": MODEL_DIR},
-                  requires=["doc.spans", *on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, ORG_MARKS)],
+                  requires=["doc.spans", *on_doc(SENTENCE_STARTS, FIGURE_SENTENCES, ORG_MARKS, ASSET_NAMES)],
                   assigns=on_doc(PARSES, ORG_MARKS))
 def make_syntax(nlp: Language, name: str, model: str):
     return SyntaxParser(str(model_path(model)))
@@ -312,8 +313,10 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
     words = [t.text for t in span]
     if any(w in NOT_ORG_WORDS or w in _PUBLIC_BODY for w in words) or len(words) > 5 or not_a_party(span.text):
         return None
-    if _names_an_asset(sent, span):
-        return None   # "the Los Ríos and Quebrada Seca mines": an asset's name
+    if " ".join(words) in (article._.get(ASSET_NAMES) or ()):
+        return None   # "the Los Ríos and Quebrada Seca mines", "the Copper Kettle project": an asset's name
+    if _capitalised_modifier(sent, span, article):
+        return None   # "Hyperscale pre-leasing stayed strong": the sentence's capital on an ordinary word
     if len(words) == 1 and (words[0] in ORG_SUFFIXES or words[0] in KIND_BY_LAST_WORD or not words[0].isalpha()):
         return None   # "Infrastructure" of "American AI Infrastructure" is no name on its own
     if _title_case(sent):
@@ -337,13 +340,18 @@ def unknown_company(parse: Parse, token, article: Doc) -> str | None:
     return " ".join(words)
 
 
-def _names_an_asset(sent: Doc, span) -> bool:
-    """Is the name (or the list of names it ends) followed by a noun of an asset ("mines",
-    "plant", "terminal")?"""
-    k = span.end
-    while k < len(sent) and (sent[k].text in (",", "and", "&") or (sent[k].text[:1].isupper() and sent[k].is_alpha)):
-        k += 1
-    return k < len(sent) and k > span.end - 1 and sent[k].lower_ in ASSET_NOUNS and sent[k - 1].text[:1].isupper()
+def _capitalised_modifier(sent: Doc, span, article: Doc) -> bool:
+    """A single word opening the sentence that the article also writes in lower case
+    ("Construction will be financed by a construction facility"), or that stands before a
+    common noun or adjective and nowhere else ("Hyperscale pre-leasing"): capitalised only
+    because it comes first."""
+    if len(span) != 1 or span.start != 0 or span.end >= len(sent):
+        return False
+    word = sent[0].text
+    if word[1:].islower() and re.search(r"\b" + re.escape(word.lower()) + r"\b", article.text):
+        return True   # "Construction will be financed by a $2.5 billion construction credit facility"
+    after = sent[span.end]
+    return after.is_lower and after.tag_ in _MODIFIED_TAGS and article.text.count(word) == 1
 
 
 def _title_case(sent: Doc) -> bool:
