@@ -116,6 +116,7 @@ def test_a_hyphen_inside_a_name_joins_its_parts():
     assert "Dai-ichi Life" in named(text) and "Life" not in named(text)
     assert "Vantor Robotics" in marked("Halden-backed Vantor Robotics raised $40 million.")
     assert not any(name.startswith("Halden") for name in marked("Halden-backed Vantor Robotics raised $40 million."))
+    assert "A.P. Moller-Maersk" not in marked("A.P. Moller-Maersk has ordered 20 container ships for $1.3 billion.")
 
 
 def test_an_ordinary_word_capitalised_at_a_sentence_start_is_no_company():
@@ -141,3 +142,25 @@ def test_a_word_the_article_also_writes_in_lower_case_is_no_company():
     text = ("Brazos Ridge Power will build a 1.4 GW plant. Construction will be financed in part by a $2.5 billion "
             "construction credit facility from Wells Fargo.")
     assert "Construction" not in named(text) and "Construction" not in marked(text)
+
+
+def test_a_name_after_a_hyphenated_introducer_is_a_company():
+    text = "London B2B payments start-up Ledgerline added $30 million to its Series A."
+    assert [fact[1] for fact in parties(text)] == ["Ledgerline"]
+
+
+def test_the_end_of_a_hyphenated_word_in_a_title_starts_no_name():
+    text = "Kavala Compute Signs Multi-Year AI Capacity Agreement with Mistral AI Valued at $2.1 Billion"
+    assert "Year AI" not in marked(text)
+
+
+def test_a_capitalised_preposition_opening_a_sentence_is_no_company():
+    text = ("Ferrum Labs is building a campus. To pay for the building itself, the company drew a $1.25 billion "
+            "tranche of construction financing from Blue Owl Capital in February.")
+    assert "To" not in marked(text) and "Ferrum Labs" in named(text)
+
+
+def test_a_region_named_as_the_place_of_a_build_is_no_counterparty():
+    text = ("Blackstone has been granted planning permission for a £10bn ($13.5bn) hyperscale campus at Cambois "
+            "in Northumberland, which will draw up to 1.1GW from the grid.")
+    assert named(text) == {"Blackstone"}

@@ -141,7 +141,8 @@ _PART_NOUNS = frozenset(_LISTS.get("part_of_company", []))
 ORG_SUFFIXES |= set(KIND_BY_LAST_WORD) | LEGAL_FORMS
 DEAL_VERBS |= set(_LISTS.get("deal_verb", []))
 NOT_ORG_WORDS |= set(_LISTS.get("not_company_acronym", [])) | set(_LISTS.get("function_word", []))
-ORG_INTRODUCERS |= {tuple(phrase.split()) for phrase in _LISTS.get("introducer", [])}
+# as the tokenizer splits them: "start-up" is "start" "-" "up"
+ORG_INTRODUCERS |= {tuple(phrase.replace("-", " - ").split()) for phrase in _LISTS.get("introducer", [])}
 
 _INTRODUCER_LAST_WORDS = {words[-1] for words in ORG_INTRODUCERS}
 _CAPITAL_FIRST = word_class(lambda lex: "A" <= lex.orth_[:1] <= "Z")
@@ -430,6 +431,8 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
             continue  # "President Emmanuel Macron" is a person
         if doc[i].text in LEGAL_FORMS:
             continue   # "Inc." of "Harbourside Retail, Inc." is no name on its own
+        if i > 1 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+            continue   # "Multi-Year AI Capacity Agreement": the end of a hyphenated word starts no name
         j = i + 1
         while j < n and j not in taken:
             token = doc[j]
@@ -454,12 +457,12 @@ def _capitalised_runs(doc: Doc, taken: set[int]):
 
 def _name_hyphen(doc: Doc, j: int) -> bool:
     """"Dai-ichi Life", "Hewlett-Packard Enterprise": a hyphen with no space around it joins two
-    parts of one name when a capitalised word follows; not "Halden-backed", "Oslo-based"."""
+    parts of one name when the name goes on after them; not "Halden-backed", "Oslo-based", nor
+    "A.P. Moller-Maersk" (whose last part the article may write alone)."""
     if doc[j].text != "-" or doc[j - 1].whitespace_ or doc[j].whitespace_ or j + 2 >= len(doc):
         return False
     part = doc[j + 1]
-    return part.is_alpha and not part.lower_.endswith(_NOT_NAME_ENDINGS) \
-        and (_capitalised(part) or _capitalised(doc[j + 2]))
+    return part.is_alpha and not part.lower_.endswith(_NOT_NAME_ENDINGS) and _capitalised(doc[j + 2])
 
 
 def _place_before(doc: Doc, i: int, j: int, taken: set[int]) -> int:
