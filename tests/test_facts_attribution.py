@@ -45,6 +45,25 @@ def test_neocloud_sells_to_hyperscaler():
         ("compute_deal", "Microsoft", "Nebius")]
 
 
+def test_a_suppliers_own_report_names_its_customer_in_a_bullet_without_subject():
+    """A neocloud's results list "Signed a … contract with Mistral": the report's company sells."""
+    text = ("Halvard Cloud reports fourth-quarter results\n\n"
+            "Halvard Cloud, a GPU cloud operator, said revenue rose.\n\n"
+            "- Signed a $1.4 billion, three-year capacity contract with Mistral in October.\n")
+    assert roles(text) == [("compute_deal", "Mistral", "Halvard Cloud")]
+
+
+@pytest.mark.parametrize("text, taker, seller", [
+    # a power company supplies the hyperscaler, though a hyperscaler sells compute
+    ("Pinecrest Energy and Microsoft sign agreements for 600 MW to serve Microsoft's Ohio data centers",
+     "Microsoft", "Pinecrest Energy"),
+    # a hyperscaler takes power from a developer the lexicon does not know
+    ("Oracle and Tallgrove signed a deal for 700 MW at the Abilene campus.", "Oracle", "Tallgrove"),
+])
+def test_power_goes_from_utilities_and_landlords_to_hyperscalers(text, taker, seller):
+    assert roles(text) == [("power", taker, seller)]
+
+
 def test_coordinated_parties():
     assert roles("Anthropic and Amazon said they would expand their collaboration for up to 5 gigawatts.") == [
         ("power", "Anthropic", "Amazon")]

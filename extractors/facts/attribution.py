@@ -344,6 +344,9 @@ def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None,
         supplied = _supplied_to_by(roles, doc)
         if supplied is not None:
             return supplied[0], supplied[1], False
+        if cp is not None and doc_main and metric != "infrastructure" \
+                and lexicon.seller_rank(doc_main, metric) > lexicon.seller_rank(cp, metric):
+            return cp, doc_main, True   # "Signed a $2.1 billion contract with xAI" in a neocloud's report: xAI buys
         return doc_main, cp if cp != doc_main else None, False
     beneficiary = next((m for m in roles.partners if m.prep == "for" and m.name != subject.name), None)
     if beneficiary is not None:
@@ -356,7 +359,7 @@ def _deal(metric: str, roles: Roles, doc: Doc, doc_main: str | None,
     if buys:
         return subject.name, cp, False  # "Nscale will lease all 60 MW at Halvorsen Data's site"
     provides = bool(subject.words_after(doc, 3) & PROVIDING_VERBS)
-    if cp is not None and (provides or lexicon.seller_rank(subject.name) > lexicon.seller_rank(cp)):
+    if cp is not None and (provides or lexicon.seller_rank(subject.name, metric) > lexicon.seller_rank(cp, metric)):
         return cp, subject.name, not provides
     # "AWS spend", "Oracle signed a $300B deal": the customer is the one the story is about
     sells = provides or (metric in ("compute_deal", "spend") and lexicon.is_provider(subject.name))

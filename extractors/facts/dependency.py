@@ -143,6 +143,11 @@ def _party_paths(frame: dict, head: dict) -> list[tuple[dict, list[dict], int]]:
         plain = {"DEP": "compound", "ENT_TYPE": {"NOT_IN": ["ORG", "NAME", "FIG"]}}
         return [(head, [_node("party", party(["compound"]), "head", ">")], 0),
                 (head, [_node("mod", plain, "head", ">"), _node("party", party(["compound"]), "mod", ">")], 0)]
+    if rel == "of_poss":
+        # "4.8% of Corvalis's outstanding shares": the company whose shares the figure is part of
+        of_noun = {"DEP": "nmod", "TAG": {"IN": ["NN", "NNS"]}, "ENT_TYPE": {"NOT_IN": ["ORG", "NAME", "FIG"]}}
+        return [(head, [_node("noun", of_noun, "head", ">"), _node("ofcase", {"DEP": "case", "LOWER": "of"}, "noun", ">"),
+                        _node("party", party(["nmod:poss"]), "noun", ">")], 0)]
     if rel == "poss":
         paths = [(head, [_node("party", party(["nmod:poss"]), "head", ">")], 0)]
         if frame["head"] != "figure":

@@ -199,9 +199,17 @@ class OrgLexicon:
     def is_provider(self, name: str) -> bool:
         return self.kind(name) in PROVIDER_KINDS
 
-    def seller_rank(self, name: str) -> int:
-        """Who sells compute to whom: neoclouds to hyperscalers, hyperscalers to labs."""
-        return SELLER_RANK.get(self.kind(name), 0)
+    def seller_rank(self, name: str, metric: str | None = None) -> int:
+        """Who sells compute to whom: neoclouds to hyperscalers, hyperscalers to labs. In a power
+        deal (metric "power") a utility sells to anyone, labs and big tech only take power, and
+        any other company (a landlord, a developer the lexicon does not know) ranks with the
+        hyperscalers: the words decide (data/word_lists.jsonl, "power_sellers", "power_takers")."""
+        kind = self.kind(name)
+        if metric == "power" and kind not in SELLER_RANK:
+            if kind in word_list("power_sellers"):
+                return max(SELLER_RANK.values()) + 1
+            return 0 if kind in word_list("power_takers") else SELLER_RANK["hyperscaler"]
+        return SELLER_RANK.get(kind, 0)
 
 
 @lru_cache(maxsize=1)
