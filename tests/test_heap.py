@@ -4,8 +4,7 @@ connection runs with the configured buffer-pool limit, not DuckDB's default of m
 
 import ctypes.util
 import platform
-
-import duckdb
+from pathlib import Path
 
 from newsfacts.flows import heap
 from newsfacts.warehouse import db
@@ -45,14 +44,15 @@ def test_trimming_is_a_no_op_where_the_c_library_has_no_malloc_trim(monkeypatch)
     assert heap.release_freed_memory() is False
 
 
-def test_the_writer_connection_has_the_configured_memory_limit(tmp_path):
-    configured = duckdb.connect(":memory:", config={"memory_limit": db.WRITER_MEMORY_LIMIT})
-    default = duckdb.connect(":memory:")
-    try:
-        expected = configured.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        assert expected != default.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    finally:
-        configured.close()
-        default.close()
+def test_the_writer_spills_beside_the_warehouse_not_into_the_working_directory(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     with db.open_writer(tmp_path / "w.duckdb") as con:
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == expected
+        spill = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+        con.execute("CREATE TABLE big AS SELECT range AS i, random() AS r FROM range(4000000)")
+        con.execute("SET memory_limit = '32MB'")  # a sort that fits only by spilling
+        ranked = con.execute("SELECT sum(n) FROM (SELECT row_number() OVER (ORDER BY r) AS n FROM big)")
+        assert ranked.fetchone()[0] == 4_000_000 * 4_000_001 // 2
+    assert tmp_path in spill.parents and elsewhere not in spill.parents
+    assert not (elsewhere / ".tmp").exists()

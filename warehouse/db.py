@@ -33,12 +33,8 @@ from pathlib import Path
 import duckdb
 
 DEFAULT_PATH = "newsfacts.duckdb"
-# The writer's DuckDB buffer pool. DuckDB's default (80% of RAM) lets the cache grow with the
-# warehouse through a long night; capped, it keeps fewer blocks cached and spills large operators
-# to a temporary directory beside the file instead (measured by bench/bench_scale.py).
-WRITER_MEMORY_LIMIT = "256MB"
 # Files stay readable by the duckdb 1.5.x CLI (the 2.0 default format is not).
-CONNECT_CONFIG = {"storage_compatibility_version": "v1.5.0", "memory_limit": WRITER_MEMORY_LIMIT}
+CONNECT_CONFIG = {"storage_compatibility_version": "v1.5.0"}
 # In that format a checkpoint rewrites the whole last row group of a table that gained rows
 # (every column, every article's text): with DuckDB's default 122,880 rows that is most of the
 # file every night. Writers attach with small row groups, so a night's checkpoint, and the
@@ -433,10 +429,17 @@ def _attach_writer(work: Path) -> duckdb.DuckDBPyConnection:
     try:
         con.execute(f"ATTACH '{_sql_literal(work)}' AS {CATALOG} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         con.execute(f"USE {CATALOG}")
+        # An in-memory session would spill to '.tmp' in whatever directory the run started in.
+        con.execute(f"SET temp_directory = '{_sql_literal(_spill_dir(work))}'")
     except duckdb.Error:
         con.close()
         raise
     return con
+
+
+def _spill_dir(work: Path) -> Path:
+    """Where the writer's DuckDB spills operators larger than its memory: beside the file."""
+    return work.with_name(work.name + ".spill")
 
 
 def writer_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
