@@ -15,6 +15,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # (gold file relative to fixtures/, attributed F1 floor, typed F1 floor)
 FLOORS = [
     ("blind/gold.jsonl", 0.880, 0.802),
+    ("blind11/gold.jsonl", 0.508, 0.492),
+    ("blind12/gold.jsonl", 0.363, 0.329),
     ("blind2/gold.jsonl", 0.733, 0.715),
     ("blind3/gold.jsonl", 0.790, 0.752),
     ("blind4/gold.jsonl", 0.686, 0.686),
