@@ -157,6 +157,11 @@ def _sql_literal(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    """DuckDB could not open a file because another connection holds its lock."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
 def _attach_published(con: duckdb.DuckDBPyConnection, path: Path, attempts: int = 3) -> None:
     """ATTACH PATH read-only. A reader that opened PATH just before a publish may find the file
     it got locked by the next writer catching it up (a spare by then): PATH names the new
@@ -166,7 +171,7 @@ def _attach_published(con: duckdb.DuckDBPyConnection, path: Path, attempts: int 
             con.execute(f"ATTACH '{_sql_literal(path)}' AS {CATALOG} (READ_ONLY)")
             return
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+            if not _is_lock_conflict(exc) or attempt == attempts - 1:
                 raise
             time.sleep(0.05)
 
@@ -328,12 +333,20 @@ def _catch_up(current: Path, spare: Path) -> int | None:
         os.close(fd)   # also releases the lock taken above (before DuckDB opens the file)
 
 
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _synced_copy(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+    _fsync_file(target)
+
+
 def _fresh_copy(current: Path, spare: Path) -> None:
     """Replace ``spare`` by a full copy of ``current`` (a reader holding the old one keeps it)."""
     tmp = spare.with_name(spare.name + ".incoming")
-    shutil.copyfile(current, tmp)
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
+    _synced_copy(current, tmp)
     os.replace(tmp, spare)
 
 
@@ -345,9 +358,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
             raise
-        shutil.copyfile(source, target)
-        with open(target, "rb+") as handle:
-            os.fsync(handle.fileno())
+        _synced_copy(source, target)
 
 
 def _adopt_published(path: Path, wdir: Path) -> Path:
@@ -407,8 +418,7 @@ def _remove_publish_leftovers(path: Path) -> None:
 def _publish(work: Path, path: Path) -> None:
     """Point PATH at ``work``: a hard link renamed onto PATH. The generation PATH held becomes
     the spare; readers that have it open keep it as it is (the next catch-up leaves it alone)."""
-    with open(work, "rb+") as handle:
-        os.fsync(handle.fileno())
+    _fsync_file(work)
     tmp = _publish_temp(path, os.getpid())
     tmp.unlink(missing_ok=True)
     try:
@@ -453,7 +463,7 @@ def _connect_writer(work: Path, path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return _attach_writer(work)
     except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower() or not path.exists():
+        if not _is_lock_conflict(exc) or not path.exists():
             raise
     # a reader opened the spare after it was caught up (it had opened PATH just before the last
     # publish): it keeps that file, the writer gets a fresh copy

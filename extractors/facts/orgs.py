@@ -584,6 +584,9 @@ def _particle(doc: Doc, j: int) -> bool:
     return word in NAME_PARTICLES and _capitalised(doc[j + 1])
 
 
+_DATELINE_DASHES = ("-", "—", "–", "--")
+
+
 def is_dateline(doc: Doc, span: Span) -> bool:
     """A wire dateline opening a paragraph: "DUBAI, Nov 18 (Meridian Wire) -", "São Paulo,
     March 3 —", "HOUSTON (Agency) -", "LONDON —": the place before a date, an agency in
@@ -594,11 +597,11 @@ def is_dateline(doc: Doc, span: Span) -> bool:
     after = doc[span.end:span.end + 3]
     if not len(after):
         return False
-    if after[0].text in ("-", "—", "–", "--"):
+    if after[0].text in _DATELINE_DASHES:
         return True
     if after[0].text == "(":
         close = next((t.i for t in doc[span.end:span.end + 8] if t.text == ")"), None)
-        return close is not None and close + 1 < len(doc) and doc[close + 1].text in ("-", "—", "–", "--")
+        return close is not None and close + 1 < len(doc) and doc[close + 1].text in _DATELINE_DASHES
     return after[0].text == "," and len(after) > 1 and (after[1].text[:3].lower() in MONTHS and after[1].text[:1].isupper()
                                                          or after[1].text in PLACE_NAMES or after[1].is_upper)
 
